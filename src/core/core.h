@@ -1,0 +1,290 @@
+/*
+ * core.h - the emulated hypervisor's state and the functions the core's
+ * files share, grouped by the file that defines them.
+ *
+ * No globals: everything lives in a struct host, passed first to every
+ * function.  Locks, as Xen's:
+ *   heap_lock            the heap lists, avail[][], total_avail_pages,
+ *                        outstanding_claims, every d->outstanding_pages,
+ *                        node_need_scrub[], node claims
+ *   d->page_alloc_lock   d's tot/max/extra/xenheap pages and page lists
+ * Order: page_alloc_lock before heap_lock.
+ */
+#ifndef XENMM_CORE_H
+#define XENMM_CORE_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <xenmm/host.h>
+#include <xenmm/hostspec.h>
+
+#include "mm.h"
+#include "os.h"
+
+#define DOMID_FIRST_RESERVED 0x7FF0U
+#define DOMID_XEN            0x7FF2U
+
+typedef uint64_t nodemask_t;          /* MAX_NUMNODES == 64 */
+#define NODE_MASK_ALL ((nodemask_t)~0ULL)
+
+struct domain {
+    domid_t domain_id;
+    struct host *host;
+
+    /* Protected by page_alloc_lock (recursive, as Xen's). */
+    pthread_mutex_t page_alloc_lock;
+    struct page_list_head page_list;        /* heads of owned blocks */
+    struct page_list_head extra_page_list;  /* PGC_extra blocks */
+    struct page_list_head xenpage_list;     /* Xen-heap blocks shared with d */
+    unsigned int tot_pages;
+    unsigned int extra_pages;
+    unsigned int max_pages;
+    unsigned int xenheap_pages;
+
+    /* Protected by heap_lock. */
+    unsigned int outstanding_pages;
+    /*
+     * Beyond 4.17: the node a claim is bound to, or NUMA_NO_NODE for a
+     * host-wide claim (docs/claims.md).
+     */
+    nodeid_t claim_node;
+
+    /* NUMA (sched.h): node_affinity starts as all nodes, automatic. */
+    nodemask_t node_affinity;
+    bool auto_node_affinity;
+    unsigned int last_alloc_node;
+
+    bool is_dying;
+    unsigned int refcnt;            /* get_domain/put_domain references */
+};
+
+/* A free block's heap list: heap(node, zone, order). */
+typedef struct page_list_head heap_by_zone_and_order_t[NR_ZONES][MAX_ORDER + 1];
+
+struct scrub_worker;
+
+struct host {
+    struct hostspec *spec;          /* our own copy */
+
+    /* Machine: RAM and the frame table. */
+    struct os_ram ram;              /* page contents, sparse memfd */
+    unsigned long max_page;         /* highest RAM MFN + 1 */
+    unsigned long total_pages;      /* RAM pages */
+    struct page_info *frame_table;  /* max_page entries, sparse */
+    size_t frame_table_bytes;
+    unsigned long *dirty_bitmap;    /* true dirty set of mixed blocks */
+    size_t dirty_bitmap_bytes;
+    unsigned int nr_nodes;
+    nodemask_t node_online_map;
+    unsigned long node_start_pfn[MAX_NUMNODES];
+    unsigned long node_spanned_pages[MAX_NUMNODES];
+    unsigned long node_present_pages[MAX_NUMNODES];
+    uint8_t *memnodemap;            /* node of (mfn >> memnode_shift) */
+    unsigned int memnode_shift;
+    unsigned long memnodemapsize;
+    nodeid_t cpu0_node;
+
+    /* Boot-time choices. */
+    unsigned int dma_bitsize;
+    unsigned int xenheap_bits;      /* unified model, partial direct map */
+    unsigned long xenheap_mfn_start, xenheap_mfn_end;  /* split model */
+    bool first_node_initialised;
+    bool booting;                   /* system_state < SYS_STATE_active */
+    unsigned long first_valid_mfn;
+
+    /* The heap: protected by heap_lock. */
+    pthread_mutex_t heap_lock;
+    heap_by_zone_and_order_t *_heap[MAX_NUMNODES];
+    unsigned long avail[MAX_NUMNODES][NR_ZONES];
+    /* Sum of avail[node][*] (Xen HEAD's node_avail_pages; 4.17 sums). */
+    unsigned long node_avail_pages[MAX_NUMNODES];
+    long total_avail_pages;
+    long outstanding_claims;
+    unsigned long node_outstanding_claims[MAX_NUMNODES];
+    unsigned long node_need_scrub[MAX_NUMNODES];
+    /* Pages carved for heap metadata, never in the heap (accounting). */
+    unsigned long node_metadata_pages[MAX_NUMNODES];
+
+    /* Idle scrubbing (scrub.c). */
+    struct scrub_worker *scrubbers;
+    unsigned int nr_scrubbers;
+    pthread_cond_t scrub_cv;        /* wakes scrubbers; with heap_lock */
+    pthread_cond_t scrub_done_cv;   /* host_scrub_wait; with heap_lock */
+    nodemask_t node_scrubbing;      /* nodes a worker is on; heap_lock */
+    bool scrub_stop;
+    unsigned long scrub_busy;       /* workers mid-buddy; heap_lock */
+
+    /* Domains by id (domain.c); protected by domlist_lock. */
+    pthread_mutex_t domlist_lock;
+    struct domain **domains;        /* DOMID_FIRST_RESERVED entries */
+};
+
+/* ---- frame table helpers ---- */
+static inline struct page_info *mfn_to_page(const struct host *h, mfn_t mfn)
+{
+    return h->frame_table + mfn_x(mfn);
+}
+static inline mfn_t page_to_mfn(const struct host *h, const struct page_info *pg)
+{
+    return _mfn((unsigned long)(pg - h->frame_table));
+}
+static inline struct page_info *pdx_to_page(const struct host *h, uint32_t pdx)
+{
+    return pdx ? h->frame_table + pdx : NULL;
+}
+static inline uint32_t page_to_pdx(const struct host *h, const struct page_info *pg)
+{
+    return (uint32_t)(pg - h->frame_table);
+}
+static inline bool mfn_valid(const struct host *h, mfn_t mfn)
+{
+    return mfn_x(mfn) < h->max_page;
+}
+static inline nodeid_t mfn_to_nid(const struct host *h, mfn_t mfn)
+{
+    return h->memnodemap[mfn_x(mfn) >> h->memnode_shift];
+}
+static inline nodeid_t page_to_nid(const struct host *h, const struct page_info *pg)
+{
+    return mfn_to_nid(h, page_to_mfn(h, pg));
+}
+static inline void *mfn_to_virt(const struct host *h, mfn_t mfn)
+{
+    return h->ram.base + (mfn_x(mfn) << PAGE_SHIFT);
+}
+static inline mfn_t virt_to_mfn(const struct host *h, const void *v)
+{
+    return _mfn((unsigned long)((const uint8_t *)v - h->ram.base) >> PAGE_SHIFT);
+}
+static inline struct domain *page_get_owner_raw(const struct host *h,
+                                                const struct page_info *pg);
+
+/* ---- page_list.c ---- */
+void page_list_init(struct page_list_head *head);
+bool page_list_empty(const struct page_list_head *head);
+struct page_info *page_list_first(const struct host *h, const struct page_list_head *head);
+struct page_info *page_list_last(const struct host *h, const struct page_list_head *head);
+struct page_info *page_list_next(const struct host *h, const struct page_info *pg);
+void page_list_add(struct host *h, struct page_info *pg, struct page_list_head *head);
+void page_list_add_tail(struct host *h, struct page_info *pg, struct page_list_head *head);
+void page_list_del(struct host *h, struct page_info *pg, struct page_list_head *head);
+struct page_info *page_list_remove_head(struct host *h, struct page_list_head *head);
+
+/* ---- page_alloc.c: boot ---- */
+int heap_boot(struct host *h, char *err, size_t errlen);
+void init_heap_pages(struct host *h, struct page_info *pg, unsigned long nr_pages);
+unsigned int page_to_zone(const struct host *h, const struct page_info *pg);
+bool is_xen_heap_mfn(const struct host *h, mfn_t mfn);
+static inline unsigned int bits_to_zone(unsigned int b)
+{
+    return b < PAGE_SHIFT + 1 ? 1 : b - PAGE_SHIFT;
+}
+#define heap(h, node, zone, order) ((*(h)->_heap[node])[zone][order])
+
+/* ---- page_alloc.c: the buddy heap ----
+ * alloc_heap_pages: 2^order pages from zones [zone_lo, zone_hi], as Xen.
+ *   Takes heap_lock.  Returns the head, owner NULL, in use, or NULL.
+ * free_heap_pages: return a block; need_scrub marks it dirty.  Takes
+ *   heap_lock.  pre: pg heads an in-use block of that order.
+ */
+struct page_info *alloc_heap_pages(struct host *h, unsigned int zone_lo,
+                                   unsigned int zone_hi, unsigned int order,
+                                   unsigned int memflags, struct domain *d);
+void free_heap_pages(struct host *h, struct page_info *pg, unsigned int order,
+                     bool need_scrub);
+struct page_info *get_free_buddy(struct host *h, unsigned int zone_lo,
+                                 unsigned int zone_hi, unsigned int order,
+                                 unsigned int memflags, const struct domain *d);
+
+/* ---- page_alloc.c: domheap / xenheap ----
+ * alloc_domheap_pages: NULL on failure (no memory, or assign_pages failed).
+ * assign_pages: 0, -EINVAL (dying), -EPERM (tot > max), -E2BIG (over max
+ *   or tot_pages overflow).  pre: pg heads an in-use block of nr pages.
+ */
+struct page_info *alloc_domheap_pages(struct host *h, struct domain *d,
+                                      unsigned int order, unsigned int memflags);
+void free_domheap_pages(struct host *h, struct page_info *pg, unsigned int order);
+int assign_pages(struct host *h, struct page_info *pg, unsigned int nr,
+                 struct domain *d, unsigned int memflags);
+int assign_page(struct host *h, struct page_info *pg, unsigned int order,
+                struct domain *d, unsigned int memflags);
+void *alloc_xenheap_pages(struct host *h, unsigned int order, unsigned int memflags);
+void free_xenheap_pages(struct host *h, void *v, unsigned int order);
+bool is_xen_heap_page(const struct host *h, const struct page_info *pg);
+
+/* ---- page_alloc.c: claims and accounting ----
+ * domain_set_outstanding_pages: 0, -EINVAL (claim already, pages not
+ *   above tot_pages or above max_pages, bad node), -ENOMEM (does not fit).
+ *   node == NUMA_NO_NODE is Xen 4.17's host-wide claim.
+ */
+unsigned long domain_adjust_tot_pages(struct domain *d, long pages);
+int domain_set_outstanding_pages(struct domain *d, unsigned long pages,
+                                 nodeid_t node);
+void get_outstanding_claims(struct host *h, uint64_t *free_pages,
+                            uint64_t *outstanding_pages);
+unsigned long avail_domheap_pages_region(struct host *h, unsigned int node,
+                                         unsigned int min_width,
+                                         unsigned int max_width);
+unsigned long avail_node_heap_pages(struct host *h, unsigned int node);
+static inline unsigned int domain_tot_pages(const struct domain *d)
+{
+    return d->tot_pages - d->extra_pages;
+}
+
+/* ---- page_alloc.c: free-block dirty state (used by scrub.c) ---- */
+unsigned long block_dirty_count(const struct host *h, const struct page_info *head,
+                                unsigned int order);
+bool block_page_dirty(const struct host *h, const struct page_info *head,
+                      unsigned long idx);
+void page_list_add_scrub(struct host *h, struct page_info *pg, unsigned int node,
+                         unsigned int zone, unsigned int order,
+                         unsigned int first_dirty);
+
+/* ---- scrub.c ----
+ * scrub_pages: clear (or 0xC2-fill) nr pages from mfn; pages never written
+ *   stay unwritten.  No lock needed; caller owns the pages.
+ * check_and_stop_scrub: heap_lock held; stop a worker scrubbing head.
+ * scrub_free_pages: one pass of Xen's idle scrubber for a worker.
+ */
+void scrub_pages(struct host *h, mfn_t mfn, unsigned long nr);
+void scrub_one_page(struct host *h, struct page_info *pg);
+void check_and_stop_scrub(struct host *h, struct page_info *head);
+int scrub_start(struct host *h, unsigned int nr_workers);
+void scrub_stop(struct host *h);
+void scrub_kick(struct host *h);          /* heap_lock held */
+bool scrub_free_pages(struct host *h, unsigned int worker);
+void scrub_heap_pages(struct host *h);    /* bootscrub=on */
+
+/* ---- domain.c ---- */
+struct domain *domain_create(struct host *h, domid_t domid, int *rc);
+struct domain *get_domain_by_id(struct host *h, domid_t domid);
+void domain_kill(struct domain *d);       /* dying, claim cancelled, pages freed */
+void domain_destroy(struct domain *d);    /* free the struct; no pages left */
+void get_knownalive_domain(struct domain *d);
+void put_domain(struct domain *d);
+static inline struct domain *page_get_owner(const struct host *h,
+                                            const struct page_info *pg)
+{
+    return page_get_owner_raw(h, pg);
+}
+static inline void page_set_owner(struct page_info *pg, const struct domain *d)
+{
+    pg->u.inuse.owner = d ? (uint16_t)(d->domain_id + 1) : 0;
+}
+static inline struct domain *page_get_owner_raw(const struct host *h,
+                                                const struct page_info *pg)
+{
+    return pg->u.inuse.owner ? h->domains[pg->u.inuse.owner - 1] : NULL;
+}
+
+/* ---- invariants.c ----
+ * Walks the whole state; returns the number of violations and describes
+ * the first ones in buf.  Call with no operation in flight.
+ */
+unsigned long host_check(struct host *h, char *buf, size_t buflen);
+
+/* ---- heap_dump.c ---- */
+void heap_dump(struct host *h, void (*out)(void *ctx, const char *line), void *ctx);
+
+#endif /* XENMM_CORE_H */

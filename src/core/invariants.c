@@ -1,0 +1,283 @@
+/*
+ * invariants.c - checks the whole allocator state (reference anchors.md
+ * §3.3 and xen-hypervisor.md §2).  Any test may call host_check() after
+ * any step; it must find nothing.
+ *
+ * Two walks, both over block heads only, so a fresh 16 TiB host costs a
+ * few thousand steps:
+ *  - every heap list: each entry is a free head of the list's order,
+ *    aligned to it, on the list's node and zone, with a valid first_dirty;
+ *    clean entries precede dirty ones; links are consistent; the sums equal
+ *    avail[node][zone], node_avail_pages, total_avail_pages and
+ *    node_need_scrub;
+ *  - every RAM range, block by block: blocks tile RAM exactly (each page
+ *    in exactly one block, so in exactly one state); free heads found
+ *    equal the listed ones; owned blocks are allocated, known to their
+ *    domain and on its list; each domain's lists add up to tot_pages,
+ *    extra_pages and xenheap_pages;
+ *  - claims: the domains' outstanding pages add up to outstanding_claims
+ *    (and per node), within free memory.
+ * Call with no allocator operation in flight (scrubber workers may run).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "core.h"
+
+struct chk {
+    char *buf;
+    size_t len, used;
+    unsigned long errors;
+};
+
+__attribute__((format(printf, 2, 3)))
+static void bad(struct chk *c, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    c->errors++;
+    if ( c->errors > 8 || !c->buf || c->used + 2 >= c->len )
+        return;
+    va_start(ap, fmt);
+    n = vsnprintf(c->buf + c->used, c->len - c->used, fmt, ap);
+    va_end(ap);
+    if ( n > 0 )
+        c->used += (size_t)n < c->len - c->used ? (size_t)n : c->len - c->used - 1;
+    if ( c->used + 1 < c->len )
+    {
+        c->buf[c->used++] = '\n';
+        c->buf[c->used] = 0;
+    }
+}
+
+/* Walk the heap lists; returns the number of free heads listed. */
+static unsigned long check_lists(struct host *h, struct chk *c)
+{
+    unsigned long heads = 0, total = 0;
+    unsigned int node, zone, order;
+
+    for ( node = 0; node < MAX_NUMNODES; node++ )
+    {
+        unsigned long node_sum = 0, node_dirty = 0;
+
+        if ( !h->_heap[node] )
+            continue;
+        for ( zone = 0; zone < NR_ZONES; zone++ )
+        {
+            unsigned long zone_sum = 0;
+
+            for ( order = 0; order <= MAX_ORDER; order++ )
+            {
+                struct page_list_head *list = &heap(h, node, zone, order);
+                struct page_info *pg, *prev = NULL;
+                bool seen_dirty = false;
+                unsigned long n = 0;
+
+                for ( pg = page_list_first(h, list); pg;
+                      prev = pg, pg = page_list_next(h, pg) )
+                {
+                    unsigned long mfn = mfn_x(page_to_mfn(h, pg));
+                    unsigned int fd = pg->u.free.first_dirty;
+
+                    if ( ++n > h->max_page )
+                    {
+                        bad(c, "heap(%u,%u,%u): list does not end", node, zone, order);
+                        break;
+                    }
+                    if ( (prev ? page_to_pdx(h, prev) : 0) != pg->prev )
+                        bad(c, "mfn %#lx: prev link broken", mfn);
+                    if ( !page_state_is(pg, free) || PFN_ORDER(pg) != order )
+                        bad(c, "mfn %#lx on heap(%u,%u,%u): count_info %#x order %u",
+                            mfn, node, zone, order, pg->count_info, PFN_ORDER(pg));
+                    if ( mfn & ((1UL << order) - 1) )
+                        bad(c, "mfn %#lx: free block not aligned to order %u", mfn, order);
+                    if ( mfn_to_nid(h, _mfn(mfn)) != node ||
+                         page_to_zone(h, pg) != zone )
+                        bad(c, "mfn %#lx: on heap(%u,%u) but belongs to (%u,%u)",
+                            mfn, node, zone, mfn_to_nid(h, _mfn(mfn)),
+                            page_to_zone(h, pg));
+                    if ( fd != INVALID_DIRTY_IDX && fd >= (1U << order) )
+                        bad(c, "mfn %#lx: first_dirty %u beyond order %u", mfn, fd, order);
+                    if ( fd == INVALID_DIRTY_IDX && pg->u.free.mixed )
+                        bad(c, "mfn %#lx: clean block marked mixed", mfn);
+                    if ( fd == INVALID_DIRTY_IDX && seen_dirty )
+                        bad(c, "mfn %#lx: clean block behind a dirty one on heap(%u,%u,%u)",
+                            mfn, node, zone, order);
+                    if ( fd != INVALID_DIRTY_IDX )
+                        seen_dirty = true;
+                    zone_sum += 1UL << order;
+                    node_dirty += block_dirty_count(h, pg, order);
+                    heads++;
+                }
+                if ( (prev ? page_to_pdx(h, prev) : 0) != list->tail )
+                    bad(c, "heap(%u,%u,%u): tail link broken", node, zone, order);
+            }
+            if ( zone_sum != h->avail[node][zone] )
+                bad(c, "avail[%u][%u] = %lu but the lists hold %lu",
+                    node, zone, h->avail[node][zone], zone_sum);
+            node_sum += zone_sum;
+        }
+        if ( node_sum != h->node_avail_pages[node] )
+            bad(c, "node %u: node_avail_pages %lu, lists %lu",
+                node, h->node_avail_pages[node], node_sum);
+        if ( node_dirty != h->node_need_scrub[node] )
+            bad(c, "node %u: node_need_scrub %lu, dirty pages %lu",
+                node, h->node_need_scrub[node], node_dirty);
+        total += node_sum;
+    }
+    if ( (long)total != h->total_avail_pages )
+        bad(c, "total_avail_pages %ld, lists %lu", h->total_avail_pages, total);
+    return heads;
+}
+
+struct dom_tally {
+    unsigned long pages, extra, xenheap, blocks;
+};
+
+/* Walk RAM block by block; returns the number of free heads met. */
+static unsigned long check_tiling(struct host *h, struct chk *c,
+                                  struct dom_tally *tally)
+{
+    const struct hostspec *hs = h->spec;
+    unsigned long heads = 0;
+    unsigned int node, r;
+
+    for ( node = 0; node < hs->nr_nodes; node++ )
+        for ( r = 0; r < hs->node[node].nr_ranges; r++ )
+        {
+            unsigned long s = hs->node[node].range[r].start >> PAGE_SHIFT;
+            unsigned long e = hs->node[node].range[r].end >> PAGE_SHIFT;
+            unsigned long mfn = s;
+
+            while ( mfn < e )
+            {
+                struct page_info *pg = mfn_to_page(h, _mfn(mfn));
+                unsigned int order = page_state_is(pg, free) ? PFN_ORDER(pg)
+                                                             : pg->u.inuse.order;
+                struct domain *d;
+
+                if ( order > MAX_ORDER || (mfn & ((1UL << order) - 1)) ||
+                     mfn + (1UL << order) > e )
+                {
+                    bad(c, "mfn %#lx: block of order %u does not tile range "
+                        "[%#lx,%#lx)", mfn, order, s, e);
+                    break;
+                }
+                if ( page_state_is(pg, free) )
+                    heads++;
+                else if ( (d = page_get_owner(h, pg)) != NULL )
+                {
+                    struct dom_tally *t = &tally[d->domain_id];
+
+                    if ( !(pg->count_info & PGC_allocated) ||
+                         !(pg->count_info & PGC_count_mask) )
+                        bad(c, "mfn %#lx: owned by d%u but count_info %#x",
+                            mfn, d->domain_id, pg->count_info);
+                    if ( pg->count_info & PGC_xen_heap )
+                        t->xenheap += 1UL << order;
+                    else
+                        t->pages += 1UL << order;
+                    if ( pg->count_info & PGC_extra )
+                        t->extra += 1UL << order;
+                    t->blocks++;
+                }
+                else if ( pg->u.inuse.owner )
+                    bad(c, "mfn %#lx: owner id %u has no domain", mfn,
+                        pg->u.inuse.owner - 1);
+                mfn += 1UL << order;
+            }
+        }
+    return heads;
+}
+
+static unsigned long list_blocks(struct host *h, struct domain *d,
+                                 struct page_list_head *list, struct chk *c)
+{
+    unsigned long n = 0;
+    struct page_info *pg;
+
+    for ( pg = page_list_first(h, list); pg; pg = page_list_next(h, pg) )
+    {
+        if ( ++n > h->max_page )
+        {
+            bad(c, "d%u: page list does not end", d->domain_id);
+            break;
+        }
+        if ( page_get_owner(h, pg) != d )
+            bad(c, "d%u: listed mfn %#lx is not its own", d->domain_id,
+                mfn_x(page_to_mfn(h, pg)));
+    }
+    return n;
+}
+
+unsigned long host_check(struct host *h, char *buf, size_t buflen)
+{
+    struct chk c = { buf, buflen, 0, 0 };
+    struct dom_tally *tally = calloc(DOMID_FIRST_RESERVED, sizeof(*tally));
+    unsigned long listed, tiled, claims = 0;
+    unsigned long node_claims[MAX_NUMNODES] = { 0 };
+    unsigned int i;
+
+    if ( buf && buflen )
+        buf[0] = 0;
+    if ( !tally )
+        return 1;
+    pthread_mutex_lock(&h->domlist_lock);
+    pthread_mutex_lock(&h->heap_lock);
+
+    listed = check_lists(h, &c);
+    tiled = check_tiling(h, &c, tally);
+    if ( listed != tiled )
+        bad(&c, "%lu free blocks on the lists, %lu found in RAM", listed, tiled);
+
+    for ( i = 0; i < DOMID_FIRST_RESERVED; i++ )
+    {
+        struct domain *d = h->domains[i];
+        struct dom_tally *t = &tally[i];
+        unsigned long nb;
+
+        if ( !d )
+        {
+            if ( t->blocks )
+                bad(&c, "d%u does not exist but owns %lu blocks", i, t->blocks);
+            continue;
+        }
+        if ( t->pages != d->tot_pages )
+            bad(&c, "d%u: tot_pages %u, owns %lu pages", i, d->tot_pages, t->pages);
+        if ( t->extra != d->extra_pages )
+            bad(&c, "d%u: extra_pages %u, owns %lu", i, d->extra_pages, t->extra);
+        if ( t->xenheap != d->xenheap_pages )
+            bad(&c, "d%u: xenheap_pages %u, owns %lu", i, d->xenheap_pages,
+                t->xenheap);
+        nb = list_blocks(h, d, &d->page_list, &c) +
+             list_blocks(h, d, &d->extra_page_list, &c) +
+             list_blocks(h, d, &d->xenpage_list, &c);
+        if ( nb != t->blocks )
+            bad(&c, "d%u: %lu blocks on its lists, owns %lu", i, nb, t->blocks);
+        claims += d->outstanding_pages;
+        if ( d->claim_node != NUMA_NO_NODE )
+            node_claims[d->claim_node] += d->outstanding_pages;
+    }
+    if ( (long)claims != h->outstanding_claims )
+        bad(&c, "outstanding_claims %ld, domains claim %lu",
+            h->outstanding_claims, claims);
+    if ( h->outstanding_claims > h->total_avail_pages )
+        bad(&c, "claims %ld exceed free memory %ld", h->outstanding_claims,
+            h->total_avail_pages);
+    for ( i = 0; i < MAX_NUMNODES; i++ )
+    {
+        if ( node_claims[i] != h->node_outstanding_claims[i] )
+            bad(&c, "node %u: claims %lu, domains claim %lu", i,
+                h->node_outstanding_claims[i], node_claims[i]);
+        if ( h->node_outstanding_claims[i] > h->node_avail_pages[i] )
+            bad(&c, "node %u: claims %lu exceed its free memory %lu", i,
+                h->node_outstanding_claims[i], h->node_avail_pages[i]);
+    }
+
+    pthread_mutex_unlock(&h->heap_lock);
+    pthread_mutex_unlock(&h->domlist_lock);
+    free(tally);
+    return c.errors;
+}

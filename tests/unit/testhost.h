@@ -1,0 +1,27 @@
+/*
+ * testhost.h - hosts for core tests: tiny hand-made machines (so every MFN
+ * is predictable) and the presets.
+ */
+#ifndef XENMM_TESTHOST_H
+#define XENMM_TESTHOST_H
+
+#include <xenmm/host.h>
+#include <xenmm/hostspec.h>
+
+#include "core/core.h"
+
+/*
+ * nr_nodes nodes of node_bytes each, laid out back to back from 0, one CPU
+ * per node, distances 10/20, bootscrub off, no scrubber threads.
+ */
+struct hostspec *tiny_spec(unsigned int nr_nodes, uint64_t node_bytes);
+/* Boot (REQUIREs success) and free the spec. */
+struct host *boot_spec(struct hostspec *hs);
+struct host *boot_tiny(unsigned int nr_nodes, uint64_t node_bytes);
+struct host *boot_preset(const char *name, const char *opt1, const char *opt2);
+/* host_check() must find nothing; prints the findings otherwise. */
+void check_host(struct host *h);
+/* A domain with max_pages set. */
+struct domain *new_domain(struct host *h, domid_t id, unsigned int max_pages);
+
+#endif
