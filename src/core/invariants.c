@@ -226,6 +226,13 @@ unsigned long host_check(struct host *h, char *buf, size_t buflen)
         return 1;
     pthread_mutex_lock(&h->domlist_lock);
     pthread_mutex_lock(&h->heap_lock);
+    /*
+     * A scrubber that gave a buddy up to an allocator subtracts what it
+     * cleared from node_need_scrub only once it has the lock back (Xen has
+     * the same window).  Wait until no worker is inside a buddy.
+     */
+    while ( h->scrub_busy )
+        pthread_cond_wait(&h->scrub_done_cv, &h->heap_lock);
 
     listed = check_lists(h, &c);
     tiled = check_tiling(h, &c, tally);

@@ -453,8 +453,14 @@ struct page_info *alloc_heap_pages(struct host *h, unsigned int zone_lo,
     h->node_avail_pages[node] -= request;
     h->total_avail_pages -= request;
 
-    /* Beyond 4.17: a node claim is used up as memory leaves that node. */
-    if ( d && d->outstanding_pages && d->claim_node == node &&
+    /*
+     * Beyond 4.17: a node claim is used up as memory leaves the heap for its
+     * holder (as Xen 4.22 consumes claims), whichever node the memory came
+     * from: the claim check above let the holder dip into claimed memory,
+     * so the claim must shrink by as much or claims would exceed free
+     * memory.  The reservation on the claimed node shrinks with it.
+     */
+    if ( d && d->outstanding_pages && d->claim_node != NUMA_NO_NODE &&
          !(memflags & MEMF_no_refcount) )
     {
         unsigned long take = d->outstanding_pages < request
@@ -462,7 +468,7 @@ struct page_info *alloc_heap_pages(struct host *h, unsigned int zone_lo,
 
         d->outstanding_pages -= take;
         h->outstanding_claims -= take;
-        h->node_outstanding_claims[node] -= take;
+        h->node_outstanding_claims[d->claim_node] -= take;
     }
 
     if ( d != NULL )
