@@ -154,7 +154,22 @@ static bool scrub_buddy(struct host *h, struct scrub_worker *w,
 
     while ( i < n )
     {
-        unsigned long end = i + SCRUB_CHUNK_PAGES < n ? i + SCRUB_CHUNK_PAGES : n;
+        unsigned long end;
+
+        if ( !mixed && !h->spec->xen.scrub_debug )
+        {
+            /* Never-written pages are clean already: skip them in one go. */
+            uint64_t ds = (uint64_t)(mfn + i) << PAGE_SHIFT, de;
+
+            if ( !os_ram_next_data(&h->ram, &ds, (uint64_t)(mfn + n) << PAGE_SHIFT,
+                                   &de) )
+                ds = (uint64_t)(mfn + n) << PAGE_SHIFT;
+            dirty += (ds >> PAGE_SHIFT) - (mfn + i);
+            i = (ds >> PAGE_SHIFT) - mfn;
+            if ( i >= n )
+                break;
+        }
+        end = i + SCRUB_CHUNK_PAGES < n ? i + SCRUB_CHUNK_PAGES : n;
 
         if ( !mixed )
         {

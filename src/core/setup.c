@@ -197,20 +197,27 @@ void init_heap_pages(struct host *h, struct page_info *pg, unsigned long nr_page
 
     for ( i = 0; i < nr_pages; )
     {
-        unsigned int nid = mfn_to_nid(h, _mfn(mfn + i));
-        bool xh = is_xen_heap_mfn(h, _mfn(mfn + i));
-        unsigned long contig;
+        unsigned long cur = mfn + i, end = mfn + nr_pages, next = cur;
+        unsigned int nid = mfn_to_nid(h, _mfn(cur));
 
-        /* Split at node boundaries (and the xenheap boundary, split model). */
-        for ( contig = 1; i + contig < nr_pages; contig++ )
+        /*
+         * Split at node boundaries (and the xenheap boundary, split model).
+         * Xen tests every page; the node is constant within a memnodemap
+         * entry, so step by entries: same runs, O(entries) not O(pages).
+         */
+        while ( next < end && mfn_to_nid(h, _mfn(next)) == nid )
         {
-            mfn_t m = _mfn(mfn + i + contig);
+            unsigned long chunk_end = h->memnode_shift >= 63 ? end
+                : ((next >> h->memnode_shift) + 1) << h->memnode_shift;
 
-            if ( mfn_to_nid(h, m) != nid || is_xen_heap_mfn(h, m) != xh )
-                break;
+            next = chunk_end < end ? chunk_end : end;
         }
-        _init_heap_pages(h, mfn + i, contig, need_scrub);
-        i += contig;
+        if ( is_xen_heap_mfn(h, _mfn(cur)) && next > h->xenheap_mfn_end )
+            next = h->xenheap_mfn_end;
+        else if ( cur < h->xenheap_mfn_start && next > h->xenheap_mfn_start )
+            next = h->xenheap_mfn_start;
+        _init_heap_pages(h, cur, next - cur, need_scrub);
+        i += next - cur;
     }
 }
 
