@@ -255,3 +255,37 @@ TEST(dma_zone_is_last_resort)
     check_host(h);
     host_destroy(h);
 }
+
+/* MEMF_bits caps the address width: zone_hi = bits_to_zone(bits). */
+TEST(memf_bits_limits_address)
+{
+    struct host *h = boot_tiny(1, 4 * MiB);
+    struct page_info *pg;
+
+    /* 20 bits: MFNs below 2^8; the highest free there is the top of 128's block. */
+    pg = alloc_domheap_pages(h, NULL, 0, MEMF_bits(20));
+    CHECK_EQ(mfn_of(h, pg), 255);
+    CHECK(alloc_domheap_pages(h, NULL, 8, MEMF_bits(20)) == NULL);
+    /* Below 13 bits everything is zone 1: MFN 1 only. */
+    pg = alloc_domheap_pages(h, NULL, 0, MEMF_bits(12));
+    CHECK_EQ(mfn_of(h, pg), 1);
+    CHECK(alloc_domheap_pages(h, NULL, 0, MEMF_bits(12)) == NULL);
+    check_host(h);
+    host_destroy(h);
+}
+
+TEST(avail_queries_match_xen)
+{
+    struct host *h = boot_tiny(2, 4 * MiB);
+    uint64_t free_pages, claims;
+
+    /* Node 0 zones 1..8 (MFNs below 256) hold 255 pages. */
+    CHECK_EQ(avail_domheap_pages_region(h, 0, 0, 20), 255);
+    CHECK_EQ(avail_domheap_pages_region(h, 0, 21, 0), 768);
+    CHECK_EQ(avail_domheap_pages_region(h, (unsigned int)-1, 0, 0), 2043);
+    CHECK_EQ(avail_node_heap_pages(h, 1), 1020);
+    get_outstanding_claims(h, &free_pages, &claims);
+    CHECK_EQ(free_pages, 2043);
+    CHECK_EQ(claims, 0);
+    host_destroy(h);
+}
