@@ -109,8 +109,9 @@ void hostspec_default_opts(struct hostspec_xen_opts *o);
 /*
  * Load from a SPEC string:
  *   "preset:NAME" or a bare preset NAME   built-in preset
- *   "local" or "local:SYSROOT"            this machine's /sys/devices/system/node
- *   "xlinfo:PATH"                         text of `xl info -n` (also detected by content)
+ *   "local" or "local:SYSROOT"            this machine's sysfs (SYSROOT/sys)
+ *   "xlinfo:PATH"                         text of `xl info -n` (also
+ *                                         detected by content)
  *   "json:PATH"                           JSON host file, never sniffed
  *   "PATH" (a file)                       JSON host file (docs/host-file.md)
  * A bare word that names a preset is the preset; write ./NAME for a file.

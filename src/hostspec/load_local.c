@@ -162,16 +162,18 @@ static int hostspec_local_cpulist(struct hostspec_local *l, const char *path,
     for ( char *t = strtok_r(text, ",\n", &save); t;
           t = strtok_r(NULL, ",\n", &save) )
     {
-        char *dash = strchr(t, '-');
+        char tok[64], *dash;
         uint64_t lo, hi;
 
+        snprintf(tok, sizeof(tok), "%s", t);
+        dash = strchr(t, '-');
         if ( dash )
             *dash = '\0';
         if ( hostspec_parse_uint(t, LOCAL_MAX_CPU_ID - 1, &lo) ||
              hostspec_parse_uint(dash ? dash + 1 : t, LOCAL_MAX_CPU_ID - 1,
                                  &hi) || hi < lo )
             return hostspec_err(l->err, l->errlen, "%s: \"%s\" is not a CPU "
-                                "list like 0-3,8", path, t);
+                                "list like 0-3,8", path, tok);
         for ( uint64_t c = lo; c <= hi; c++ )
             l->cpu_node[c] = node;
     }

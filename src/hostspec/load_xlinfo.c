@@ -532,8 +532,9 @@ int hostspec_load_xlinfo_string(const char *text, const char *origin,
     }
     if ( x->table == XL_CPU_HEADER || x->table == XL_NUMA_HEADER )
     {
-        hostspec_xl_fail(x, x->line, "the text ends before the table "
-                         "header");
+        hostspec_xl_fail(x, x->table == XL_CPU_HEADER ? x->cpu_table_line
+                                                      : x->numa_table_line,
+                         "the text ends before the table header");
         goto out;
     }
     if ( !hs->name[0] )

@@ -160,8 +160,8 @@ int hostspec_read_file(const char *path, char **text, char *err,
     if ( S_ISDIR(st.st_mode) )
     {
         fclose(f);
-        return hostspec_err(err, errlen, "%s: is a directory, not a host file",
-                            path);
+        return hostspec_err(err, errlen,
+                            "%s: is a directory, not a host file", path);
     }
     buf = malloc(HOSTSPEC_MAX_FILE + 1);
     if ( !buf )
@@ -183,13 +183,15 @@ int hostspec_read_file(const char *path, char **text, char *err,
     if ( n > HOSTSPEC_MAX_FILE )
     {
         free(buf);
-        return hostspec_err(err, errlen, "%s: bigger than %u MiB, not a host file",
-                            path, HOSTSPEC_MAX_FILE >> 20);
+        return hostspec_err(err, errlen,
+                            "%s: bigger than %u MiB, not a host file", path,
+                            HOSTSPEC_MAX_FILE >> 20);
     }
     if ( memchr(buf, '\0', n) )
     {
         free(buf);
-        return hostspec_err(err, errlen, "%s: binary data (NUL byte), not a host file",
+        return hostspec_err(err, errlen,
+                            "%s: binary data (NUL byte), not a host file",
                             path);
     }
     buf[n] = '\0';

@@ -447,6 +447,7 @@ int hostspec_set_xen_cmdline(struct hostspec *hs, const char *cmdline,
                              bool ignore_unknown, char *err, size_t errlen)
 {
     const char *p = cmdline;
+    char msg[512];
 
     while ( *p )
     {
@@ -457,9 +458,10 @@ int hostspec_set_xen_cmdline(struct hostspec *hs, const char *cmdline,
         len = strcspn(p, " \t\r\n");
         if ( !len )
             break;
-        rc = hostspec_xen_opt_token(&hs->xen, p, len, err, errlen);
+        /* msg, not err: an ignored option leaves err untouched. */
+        rc = hostspec_xen_opt_token(&hs->xen, p, len, msg, sizeof(msg));
         if ( rc == -1 || (rc == -2 && !ignore_unknown) )
-            return -1;
+            return hostspec_err(err, errlen, "%s", msg);
         p += len;
     }
     return 0;
