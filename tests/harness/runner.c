@@ -50,12 +50,13 @@ unsigned long long test_seed(void)
     return seed;
 }
 
-unsigned int test_scale(void)
+unsigned long test_ops(unsigned long n)
 {
     const char *s = getenv("XENMM_TEST_SCALE");
-    unsigned int v = s ? (unsigned int)strtoul(s, NULL, 0) : 1;
+    unsigned long pct = s ? strtoul(s, NULL, 0) : 100;
 
-    return v ? v : 1;
+    n = n * pct / 100;
+    return n ? n : 1;
 }
 
 static void run_one(struct test_case *tc)

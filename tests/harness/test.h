@@ -26,8 +26,11 @@ void test_fail_at(const char *file, int line, const char *fmt, ...)
 _Noreturn void test_abort_current(void);
 /* Seed for randomized tests (XENMM_TEST_SEED overrides; printed on failure). */
 unsigned long long test_seed(void);
-/* Scale factor for long tests (XENMM_TEST_SCALE, default 1). */
-unsigned int test_scale(void);
+/*
+ * Operation count for long tests: n scaled by XENMM_TEST_SCALE percent
+ * (default 100; the sanitizer suite runs at 10, soaks at 1000 or more).
+ */
+unsigned long test_ops(unsigned long n);
 
 #define TEST(tname)                                                       \
     static void test_fn_##tname(void);                                    \

@@ -149,7 +149,7 @@ TEST(scrubber_abort_handshake_under_churn)
     h = boot_spec(hs);
     for ( int i = 0; i < 2; i++ )
     {
-        c[i] = (struct churn){ h, 3000 * test_scale(), 0, 7u + i };
+        c[i] = (struct churn){ h, test_ops(3000), 0, 7u + i };
         REQUIRE(pthread_create(&t[i], NULL, churn_main, &c[i]) == 0);
     }
     for ( int i = 0; i < 2; i++ )

@@ -2,8 +2,8 @@
  * Randomized stress: mixed alloc/free/claim/scrub/kill operations with a
  * fixed seed, host_check() after every step, every MFN handed out recorded
  * so a page handed out twice fails at once, and a cookie (owner, block) in
- * each block checked when it is freed.  XENMM_TEST_SCALE multiplies the
- * number of operations; XENMM_TEST_SEED changes the seed.
+ * each block checked when it is freed.   XENMM_TEST_SCALE scales the
+ * number of operations (a percentage); XENMM_TEST_SEED changes the seed.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -235,7 +235,7 @@ TEST(stress_tiny_one_node)
 {
     struct host *h = boot_tiny(1, 16 * MiB);
 
-    run_stress(h, 300000UL * test_scale(), 1, true);
+    run_stress(h, test_ops(300000UL), 1, true);
     CHECK_EQ(h->total_avail_pages, 4095);
     host_destroy(h);
 }
@@ -248,7 +248,7 @@ TEST(stress_tiny_three_nodes_idle_scrub)
     hs->xen.bootscrub = BOOTSCRUB_IDLE;
     hs->xen.scrub_threads = 1;
     h = boot_spec(hs);
-    run_stress(h, 300000UL * test_scale(), 1, true);
+    run_stress(h, test_ops(300000UL), 1, true);
     host_destroy(h);
 }
 
@@ -261,7 +261,7 @@ TEST(stress_split_heap_4_21_claims)
     hs->xen.xenheap_size = 1 * MiB;
     hs->xen.claim_policy = CLAIM_4_21;
     h = boot_spec(hs);
-    run_stress(h, 200000UL * test_scale(), 1, true);
+    run_stress(h, test_ops(200000UL), 1, true);
     host_destroy(h);
 }
 
@@ -273,7 +273,7 @@ TEST(stress_presets)
     {
         struct host *h = boot_preset(presets[i], "bootscrub=idle", "scrub_threads=1");
 
-        run_stress(h, 100000UL * test_scale(), 1, false);
+        run_stress(h, test_ops(100000UL), 1, false);
         host_destroy(h);
     }
 }
