@@ -31,7 +31,7 @@ struct host_physinfo {
     unsigned int nr_nodes, max_node_id;
     uint32_t cpu_khz;
     uint64_t total_pages;        /* RAM pages of the host */
-    uint64_t free_pages;         /* free in the domheap zones (claims not subtracted) */
+    uint64_t free_pages;         /* total_avail_pages (claims not subtracted) */
     uint64_t scrub_pages;        /* Xen always reports 0 here */
     uint64_t outstanding_pages;  /* outstanding_claims */
     uint64_t max_mfn;            /* highest RAM MFN */

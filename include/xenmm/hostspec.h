@@ -6,7 +6,7 @@
  * Xen was booted (the command-line options that matter to memory).  It is
  * plain data: loaders fill it (built-in presets, a JSON host file, the text
  * of `xl info -n`, this machine's /sys), hostspec_validate() checks it, and
- * host_boot() (src/core/host.h) turns it into a running heap.
+ * host_boot() (include/xenmm/host.h) turns it into a running heap.
  *
  * Errors: every loader returns 0 or -1 and, on -1, writes one line into the
  * caller's error buffer naming the file, line or field at fault.

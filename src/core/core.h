@@ -176,6 +176,7 @@ int heap_boot(struct host *h, char *err, size_t errlen);
 void init_heap_pages(struct host *h, struct page_info *pg, unsigned long nr_pages);
 unsigned int page_to_zone(const struct host *h, const struct page_info *pg);
 bool is_xen_heap_mfn(const struct host *h, mfn_t mfn);
+bool in_xenheap_region(const struct host *h, mfn_t mfn);
 static inline unsigned int bits_to_zone(unsigned int b)
 {
     return b < PAGE_SHIFT + 1 ? 1 : b - PAGE_SHIFT;

@@ -13,12 +13,14 @@
  *     u.free.order = k, u.free.first_dirty, ...); its other pages are
  *     "inside a free block" and their entries are stale or zero;
  *   - an allocated block is described by its head too (u.inuse.order = k,
- *     owner, count_info); every page of it has the head's state.  A block
- *     is split into smaller blocks (each with its own head) when its pages
- *     need different states.
+ *     owner, count_info); every page of it has the head's state.  (When
+ *     pages of one block need different states, e.g. one 4K page of a 1G
+ *     extent is freed, the block will be split into smaller blocks each
+ *     with its own head: that comes with the p2m, issue 3.)
  *
- * So the frame table costs 16 bytes per *block*, and at most 16 bytes per
- * 4K page of memory that has been split down to 4K pages.  A buddy merge
+ * So the heap writes 16 bytes per *block*; the table's resident cost is
+ * the 4 KiB pages of it that hold heads (one per 1 GiB block at boot), and
+ * at most 16 bytes per 4K page of memory that has been split to 4K.  A buddy merge
  * only ever inspects an order-aligned block next to the one being freed,
  * and such a block's first page is always a real head (a page strictly
  * inside a larger block cannot be a buddy candidate; Xen relies on the same

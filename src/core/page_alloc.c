@@ -188,7 +188,8 @@ void page_list_add_scrub(struct host *h, struct page_info *pg,
 /* ------------------------------------------------------------------ */
 /* Zones.                                                              */
 
-bool is_xen_heap_mfn(const struct host *h, mfn_t mfn)
+/* Split model: the fixed xenheap region (Arm32's xenheap_mfn_start/end). */
+bool in_xenheap_region(const struct host *h, mfn_t mfn)
 {
     return mfn_x(mfn) >= h->xenheap_mfn_start && mfn_x(mfn) < h->xenheap_mfn_end;
 }
@@ -196,8 +197,13 @@ bool is_xen_heap_mfn(const struct host *h, mfn_t mfn)
 bool is_xen_heap_page(const struct host *h, const struct page_info *pg)
 {
     if ( h->spec->xen.heap_model == HEAP_SPLIT )
-        return is_xen_heap_mfn(h, page_to_mfn(h, pg));
+        return in_xenheap_region(h, page_to_mfn(h, pg));
     return pg->count_info & PGC_xen_heap;
+}
+
+bool is_xen_heap_mfn(const struct host *h, mfn_t mfn)
+{
+    return mfn_valid(h, mfn) && is_xen_heap_page(h, mfn_to_page(h, mfn));
 }
 
 unsigned int page_to_zone(const struct host *h, const struct page_info *pg)
@@ -469,6 +475,8 @@ struct page_info *alloc_heap_pages(struct host *h, unsigned int zone_lo,
         d->outstanding_pages -= take;
         h->outstanding_claims -= take;
         h->node_outstanding_claims[d->claim_node] -= take;
+        if ( !d->outstanding_pages )
+            d->claim_node = NUMA_NO_NODE;
     }
 
     if ( d != NULL )

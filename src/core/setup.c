@@ -212,7 +212,7 @@ void init_heap_pages(struct host *h, struct page_info *pg, unsigned long nr_page
 
             next = chunk_end < end ? chunk_end : end;
         }
-        if ( is_xen_heap_mfn(h, _mfn(cur)) && next > h->xenheap_mfn_end )
+        if ( in_xenheap_region(h, _mfn(cur)) && next > h->xenheap_mfn_end )
             next = h->xenheap_mfn_end;
         else if ( cur < h->xenheap_mfn_start && next > h->xenheap_mfn_start )
             next = h->xenheap_mfn_start;
@@ -226,9 +226,9 @@ static void init_xenheap_pages(struct host *h, unsigned long ps, unsigned long p
 {
     if ( pe <= ps )
         return;
-    if ( ps && !is_xen_heap_mfn(h, _mfn(ps - 1)) )
+    if ( ps && !in_xenheap_region(h, _mfn(ps - 1)) )
         ps++;
-    if ( !is_xen_heap_mfn(h, _mfn(pe)) )
+    if ( !in_xenheap_region(h, _mfn(pe)) )
         pe--;
     if ( pe > ps )
         init_heap_pages(h, mfn_to_page(h, _mfn(ps)), pe - ps);

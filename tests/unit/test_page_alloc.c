@@ -57,7 +57,7 @@ TEST(alloc_takes_highest_zone_and_top_half)
     b = alloc_heap_pages(h, ALL_ZONES, 0, 0, NULL);
     CHECK_EQ(mfn_of(h, b), 1022);           /* the split's lowest leftover */
     c = alloc_heap_pages(h, ALL_ZONES, 2, 0, NULL);
-    CHECK_EQ(mfn_of(h, c), 1016);           /* order 2: top of the order-3 leftover */
+    CHECK_EQ(mfn_of(h, c), 1016);           /* order 2: the order-2 leftover of the split */
     CHECK_EQ(h->total_avail_pages, 1023 - 6);
     CHECK_EQ(h->avail[0][10], 512 - 6);
     check_host(h);
