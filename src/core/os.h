@@ -5,7 +5,7 @@
  * Guest RAM lives in one memfd of max_page pages, mapped shared and
  * MAP_NORESERVE: pages nobody wrote are holes and cost nothing, so a 16 TiB
  * host runs on a laptop.  os_ram_next_data() finds the pages that were
- * written (SEEK_DATA/SEEK_HOLE), which is how scrubbing avoids making
+ * written (mincore, SEEK_DATA), which is how scrubbing avoids making
  * untouched pages resident.
  */
 #ifndef XENMM_CORE_OS_H
@@ -26,10 +26,15 @@ int os_ram_create(struct os_ram *ram, uint64_t bytes, const char *name);
 void os_ram_destroy(struct os_ram *ram);
 /*
  * Find the first written run in [*start, end): true with [*start, *run_end)
- * set, or false if the rest of the range was never written.
+ * set, or false if the rest of the range was never written.  The run is
+ * bounded (a window of at most OS_RAM_WINDOW bytes is examined), so the
+ * cost does not grow with how much RAM is resident.
  */
+#define OS_RAM_WINDOW (8UL << 20)
 bool os_ram_next_data(const struct os_ram *ram, uint64_t *start, uint64_t end,
                       uint64_t *run_end);
+/* Clear [off, off + len) to byte c, touching only written pages unless c != 0. */
+void os_ram_fill(const struct os_ram *ram, uint64_t off, uint64_t len, int c);
 
 /* Zero-filled, lazily backed memory.  NULL on failure. */
 void *os_map_sparse(size_t bytes);

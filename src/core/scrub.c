@@ -24,7 +24,6 @@
  * node.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,8 +33,6 @@
 
 /* Pages a worker clears between two looks at its abort flag (2 MiB). */
 #define SCRUB_CHUNK_PAGES 512UL
-/* Written runs at least this long are given back to the OS, not memset. */
-#define SCRUB_DISCARD_BYTES (2UL << 20)
 
 struct scrub_worker {
     struct host *h;
@@ -52,25 +49,13 @@ struct scrub_worker {
 
 void scrub_pages(struct host *h, mfn_t mfn, unsigned long nr)
 {
-    uint64_t s = (uint64_t)mfn_x(mfn) << PAGE_SHIFT;
-    uint64_t e = s + ((uint64_t)nr << PAGE_SHIFT), re;
-
-    if ( h->spec->xen.scrub_debug )
-    {
-        /* Debug builds fill with a pattern so nobody relies on zeroes. */
-        memset(h->ram.base + s, SCRUB_BYTE_PATTERN, e - s);
-        return;
-    }
-    while ( os_ram_next_data(&h->ram, &s, e, &re) )
-    {
-        if ( re - s >= SCRUB_DISCARD_BYTES && h->ram.fd >= 0 &&
-             !fallocate(h->ram.fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-                        (off_t)s, (off_t)(re - s)) )
-            ;   /* the pages are gone and read back as zero */
-        else
-            memset(h->ram.base + s, 0, re - s);
-        s = re;
-    }
+    /*
+     * Zero only written pages; debug builds fill with a pattern so nobody
+     * relies on zeroes, and that writes every page.
+     */
+    os_ram_fill(&h->ram, (uint64_t)mfn_x(mfn) << PAGE_SHIFT,
+                (uint64_t)nr << PAGE_SHIFT,
+                h->spec->xen.scrub_debug ? SCRUB_BYTE_PATTERN : 0);
 }
 
 void scrub_one_page(struct host *h, struct page_info *pg)

@@ -85,20 +85,44 @@ TEST(scrub_leaves_untouched_ram_unallocated)
     host_destroy(h);
 }
 
-/* Large resident runs are handed back to the OS (hole punched). */
-TEST(scrub_gives_large_runs_back)
+/* Clearing pieces of a resident region clears exactly those pages. */
+TEST(scrub_pieces_of_resident_memory_exactly)
 {
     struct host *h = boot_tiny(1, 16 * MiB);
     struct page_info *pg = alloc_domheap_pages(h, NULL, 10, 0);
+    unsigned char *va;
     struct stat st;
 
     REQUIRE(pg != NULL);
-    memset(mfn_to_virt(h, page_to_mfn(h, pg)), 1, 4 * MiB);
-    scrub_pages(h, page_to_mfn(h, pg), 1024);
-    REQUIRE(fstat(h->ram.fd, &st) == 0);
-    CHECK_EQ(st.st_blocks, 0);
-    CHECK_EQ(((unsigned char *)mfn_to_virt(h, page_to_mfn(h, pg)))[12345], 0);
+    va = mfn_to_virt(h, page_to_mfn(h, pg));
+    memset(va, 1, 4 * MiB);
+    scrub_pages(h, mfn_add(page_to_mfn(h, pg), 3), 2);
+    CHECK_EQ(va[2 * PAGE_SIZE + PAGE_SIZE - 1], 1);
+    CHECK_EQ(va[3 * PAGE_SIZE], 0);
+    CHECK_EQ(va[4 * PAGE_SIZE + PAGE_SIZE - 1], 0);
+    CHECK_EQ(va[5 * PAGE_SIZE], 1);
+    /* A range longer than the os_ram window, starting mid-run. */
+    scrub_pages(h, mfn_add(page_to_mfn(h, pg), 100), 700);
+    CHECK_EQ(va[99 * PAGE_SIZE + 5], 1);
+    CHECK_EQ(va[100 * PAGE_SIZE], 0);
+    CHECK_EQ(va[799 * PAGE_SIZE + PAGE_SIZE - 1], 0);
+    CHECK_EQ(va[800 * PAGE_SIZE], 1);
     free_heap_pages(h, pg, 10, false);
+    host_destroy(h);
+
+    /* Written and never-written pages mixed: the holes stay holes. */
+    h = boot_tiny(1, 16 * MiB);
+    pg = alloc_domheap_pages(h, NULL, 4, 0);
+    REQUIRE(pg != NULL);
+    va = mfn_to_virt(h, page_to_mfn(h, pg));
+    for ( unsigned int i = 0; i < 16; i += 3 )
+        va[i * PAGE_SIZE] = 9;              /* pages 0, 3, 6, 9, 12, 15 */
+    scrub_pages(h, page_to_mfn(h, pg), 16);
+    REQUIRE(fstat(h->ram.fd, &st) == 0);
+    CHECK_EQ(st.st_blocks, 6 * (PAGE_SIZE / 512));
+    for ( unsigned int i = 0; i < 16; i++ )
+        CHECK_EQ(va[i * PAGE_SIZE], 0);
+    free_heap_pages(h, pg, 4, false);
     host_destroy(h);
 }
 
