@@ -57,7 +57,7 @@ check "total_memory 524288 MiB" '[ "$(val "$tmp/default.txt" total_memory)" = 52
 free=$(val "$tmp/default.txt" free_memory)
 check "free_memory is most of it" '[ "$free" -gt 520000 ] && [ "$free" -le 524288 ]'
 check "outstanding_claims 0" '[ "$(val "$tmp/default.txt" outstanding_claims)" = 0 ]'
-check "xen_version 4.17" '[ "$(val "$tmp/default.txt" xen_version)" = 4.17 ] &&
+check "xen_version 4.17.0, xen_extra .0" '[ "$(val "$tmp/default.txt" xen_version)" = 4.17.0 ] && [ "$(val "$tmp/default.txt" xen_extra)" = .0 ] &&
     [ "$(val "$tmp/default.txt" xen_major)" = 4 ] && [ "$(val "$tmp/default.txt" xen_minor)" = 17 ]'
 check "xen_caps as xl" \
     '[ "$(val "$tmp/default.txt" xen_caps)" = "xen-3.0-x86_64 hvm-3.0-x86_32 hvm-3.0-x86_32p hvm-3.0-x86_64" ]'
@@ -90,7 +90,7 @@ check "--json numa_info and distances" \
 check "--json cpu_topology" \
     'pyj "$tmp/default.json" "len(j[\"cpu_topology\"]) == 64 and j[\"cpu_topology\"][33] == {\"cpu\": 33, \"core\": 0, \"socket\": 1, \"node\": 1}"'
 check "--json xen options" \
-    'pyj "$tmp/default.json" "j[\"xen\"][\"bootscrub\"] == \"idle\" and j[\"xen_version\"] == \"4.17\""'
+    'pyj "$tmp/default.json" "j[\"xen\"][\"bootscrub\"] == \"idle\" and j[\"xen_version\"] == \"4.17.0\""'
 
 # --- other hosts -------------------------------------------------------
 "$X" hostinfo --host 16t > "$tmp/16t.txt" 2> "$tmp/err"; rc=$?

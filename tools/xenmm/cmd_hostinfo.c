@@ -129,8 +129,9 @@ static void hostinfo_text(struct host *h)
 
     hostinfo_kv("xen_major", "%d", XENMM_XEN_MAJOR);
     hostinfo_kv("xen_minor", "%d", XENMM_XEN_MINOR);
-    hostinfo_kv("xen_extra", "%s", "");
-    hostinfo_kv("xen_version", "%d.%d", XENMM_XEN_MAJOR, XENMM_XEN_MINOR);
+    hostinfo_kv("xen_extra", "%s", XENMM_XEN_EXTRA);
+    hostinfo_kv("xen_version", "%d.%d%s", XENMM_XEN_MAJOR, XENMM_XEN_MINOR,
+                XENMM_XEN_EXTRA);
     hostinfo_kv("xen_caps", "%s", hostinfo_xen_caps);
     hostinfo_kv("xen_pagesize", "%lu", PAGE_SIZE);
     hostspec_format_xen_opts(&hs->xen, line, sizeof(line));
@@ -206,7 +207,9 @@ static json_t *hostinfo_json(struct host *h)
 
     json_object_set_new(o, "xen_major", json_integer(XENMM_XEN_MAJOR));
     json_object_set_new(o, "xen_minor", json_integer(XENMM_XEN_MINOR));
-    snprintf(line, sizeof(line), "%d.%d", XENMM_XEN_MAJOR, XENMM_XEN_MINOR);
+    json_object_set_new(o, "xen_extra", json_string(XENMM_XEN_EXTRA));
+    snprintf(line, sizeof(line), "%d.%d%s", XENMM_XEN_MAJOR, XENMM_XEN_MINOR,
+             XENMM_XEN_EXTRA);
     json_object_set_new(o, "xen_version", json_string(line));
     json_object_set_new(o, "xen_caps", json_string(hostinfo_xen_caps));
     json_object_set_new(o, "xen_pagesize", json_integer(PAGE_SIZE));

@@ -16,6 +16,8 @@
 /* The Xen release whose memory management xenmm reproduces. */
 #define XENMM_XEN_MAJOR 4
 #define XENMM_XEN_MINOR 17
+/* The extra version string of Xen 4.17.0, as xen_version's XENVER_extraversion. */
+#define XENMM_XEN_EXTRA ".0"
 
 #define EXIT_USAGE 2
 
