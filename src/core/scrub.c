@@ -129,7 +129,24 @@ static bool scrub_buddy(struct host *h, struct scrub_worker *w,
 {
     unsigned long n = 1UL << order, mfn = mfn_x(page_to_mfn(h, pg));
     unsigned long i = pg->u.free.first_dirty, dirty = 0;
+    unsigned long w0 = mfn / 64, *bits = NULL;
     bool mixed = pg->u.free.mixed, dropped = false;
+
+    /*
+     * A mixed block's true dirty set is in the shared bitmap, whose words
+     * a merge of a neighbouring block may rewrite while we work unlocked:
+     * take a copy of our words now (at most 32 KiB, and mixed blocks are
+     * rare).  An order-aligned block's bits are whole words, or lie in one.
+     */
+    if ( mixed )
+    {
+        size_t nwords = (mfn + n - 1) / 64 - w0 + 1;
+
+        bits = malloc(nwords * sizeof(*bits));
+        if ( !bits )
+            return false;   /* out of memory: the worker retries later */
+        memcpy(bits, &h->dirty_bitmap[w0], nwords * sizeof(*bits));
+    }
 
     pg->u.free.scrub_state = BUDDY_SCRUBBING;
     atomic_store(&w->abort, false);
@@ -163,7 +180,7 @@ static bool scrub_buddy(struct host *h, struct scrub_worker *w,
         }
         else
             for ( unsigned long j = i; j < end; j++ )
-                if ( block_page_dirty(h, pg, j) )
+                if ( (bits[(mfn + j) / 64 - w0] >> ((mfn + j) % 64)) & 1 )
                 {
                     scrub_pages(h, _mfn(mfn + j), 1);
                     dirty++;
@@ -201,6 +218,7 @@ static bool scrub_buddy(struct host *h, struct scrub_worker *w,
         atomic_store_explicit(&w->target, 0, memory_order_release);
     }
     pthread_cond_broadcast(&h->scrub_done_cv);
+    free(bits);
     return !dropped;
 }
 
