@@ -16,14 +16,15 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <xen/xen.h>
 #include <xenmm/host.h>
 #include <xenmm/hostspec.h>
 
 #include "mm.h"
 #include "os.h"
 
-#define DOMID_FIRST_RESERVED 0x7FF0U
-#define DOMID_XEN            0x7FF2U
+/* DOMID_* and the rest of the ABI come from Debian's Xen 4.17 headers. */
 
 typedef uint64_t nodemask_t;          /* MAX_NUMNODES == 64 */
 #define NODE_MASK_ALL ((nodemask_t)~0ULL)
