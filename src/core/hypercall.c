@@ -14,6 +14,8 @@ long hypercall_dispatch(struct caller *c, unsigned long nr,
     {
     case __HYPERVISOR_xen_version:
         return do_xen_version(c, (int)args[0], args[1]);
+    case __HYPERVISOR_sysctl:
+        return do_sysctl(c, args[0]);
     default:
         return -ENOSYS;
     }

@@ -5,8 +5,8 @@
  * argument words exactly as libxencall passes them, and returns what the
  * hypercall returns (a value, or a negative Xen errno).  Argument memory is
  * reached only through the caller's registered buffers (guest_access.h).
- * Unknown hypercalls return -ENOSYS.  So far: xen_version.  memory_op,
- * multicall, domctl and sysctl follow (issue 3).
+ * Unknown hypercalls return -ENOSYS.  So far: xen_version and sysctl
+ * (physinfo, numainfo).  memory_op, multicall and domctl follow (issue 3).
  */
 #ifndef XENMM_CORE_HYPERCALL_H
 #define XENMM_CORE_HYPERCALL_H
@@ -38,5 +38,7 @@ long hypercall_dispatch(struct caller *c, unsigned long nr,
 
 /* version.c: XENVER_* (xen/common/kernel.c do_xen_version). */
 long do_xen_version(struct caller *c, int cmd, uint64_t arg);
+/* sysctl.c: XEN_SYSCTL_* (physinfo, numainfo so far). */
+long do_sysctl(struct caller *c, uint64_t u_sysctl);
 
 #endif /* XENMM_CORE_HYPERCALL_H */
