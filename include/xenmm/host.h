@@ -34,7 +34,7 @@ struct host_physinfo {
     uint64_t free_pages;         /* total_avail_pages (claims not subtracted) */
     uint64_t scrub_pages;        /* Xen always reports 0 here */
     uint64_t outstanding_pages;  /* outstanding_claims */
-    uint64_t max_mfn;            /* highest RAM MFN */
+    uint64_t max_mfn;            /* get_upper_mfn_bound(): highest RAM MFN */
     /* Not in Xen's physinfo; useful for the CLI. */
     uint64_t need_scrub_pages;   /* sum of node_need_scrub[] */
 };

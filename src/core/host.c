@@ -31,14 +31,15 @@ void host_get_physinfo(struct host *h, struct host_physinfo *pi)
     pi->nr_cpus = hs->nr_cpus;
     pi->max_cpu_id = hs->nr_cpus - 1;
     pi->nr_nodes = hs->nr_nodes;
-    pi->max_node_id = hs->nr_nodes - 1;
+    pi->max_node_id = MAX_NUMNODES - 1;     /* as Xen: not nr_nodes - 1 */
     pi->cpu_khz = hs->cpu_khz;
     pi->total_pages = h->total_pages;
     get_outstanding_claims(h, &free_pages, &outstanding);
     pi->free_pages = free_pages;
     pi->outstanding_pages = outstanding;
     pi->scrub_pages = 0;   /* Xen always reports 0 */
-    pi->max_mfn = h->max_page - 1;
+    /* get_upper_mfn_bound(): max_page, capped at 2^32 without BIGMEM. */
+    pi->max_mfn = (h->max_page < (1UL << 32) ? h->max_page : (1UL << 32)) - 1;
     pi->need_scrub_pages = 0;
     pthread_mutex_lock(&h->heap_lock);
     for ( node = 0; node < h->nr_nodes; node++ )

@@ -27,24 +27,22 @@ static inline uint64_t handle_addr(const void *p)
 
 static void sysctl_physinfo(struct caller *c, struct xen_sysctl_physinfo *pi)
 {
-    struct host *h = c->h;
     struct host_physinfo hp;
 
-    host_get_physinfo(h, &hp);
+    host_get_physinfo(c->h, &hp);
     memset(pi, 0, sizeof(*pi));
     pi->threads_per_core = hp.threads_per_core;
     pi->cores_per_socket = hp.cores_per_socket;
     pi->nr_cpus = hp.nr_cpus;
     pi->nr_nodes = hp.nr_nodes;
-    pi->max_node_id = MAX_NUMNODES - 1;         /* as Xen: not nr_nodes - 1 */
-    pi->max_cpu_id = hp.nr_cpus - 1;
+    pi->max_node_id = hp.max_node_id;
+    pi->max_cpu_id = hp.max_cpu_id;
     pi->total_pages = hp.total_pages;
     pi->free_pages = hp.free_pages;
     pi->outstanding_pages = hp.outstanding_pages;
     pi->scrub_pages = 0;
     pi->cpu_khz = hp.cpu_khz;
-    /* get_upper_mfn_bound(): max_page, capped at 2^32 without BIGMEM. */
-    pi->max_mfn = (h->max_page < (1UL << 32) ? h->max_page : (1UL << 32)) - 1;
+    pi->max_mfn = hp.max_mfn;
     pi->capabilities = XEN_SYSCTL_PHYSCAP_hvm | XEN_SYSCTL_PHYSCAP_pv |
                        XEN_SYSCTL_PHYSCAP_hap | XEN_SYSCTL_PHYSCAP_shadow |
                        XEN_SYSCTL_PHYSCAP_gnttab_v1 |
