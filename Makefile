@@ -10,7 +10,7 @@ CC      ?= gcc
 OPT     ?= -O2
 # C11 with GNU extensions: Debian's Xen public headers (<xen/sysctl.h> pulls
 # in <xen/hvm/save.h>) refuse strict ISO C, as Xen's own tools build them.
-CFLAGS  := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -g $(OPT) \
+CFLAGS  := -std=gnu11 -D_GNU_SOURCE -D__XEN_TOOLS__=1 -Wall -Wextra -Werror -g $(OPT) \
            -fno-strict-aliasing -pthread -Iinclude -Isrc -Itests $(EXTRA_CFLAGS)
 LDLIBS  := -pthread -ljansson
 

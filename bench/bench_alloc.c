@@ -163,7 +163,7 @@ int bench_bulk_run(void)
 
         if ( via != VIA_HEAP && !dom[via] )
         {
-            dom[via] = domain_create(h, (domid_t)via, &err);
+            dom[via] = domain_create(h, (domid_t)via, NULL, 0, &err);
             if ( !dom[via] )
             {
                 bench_note("FAIL: domain_create: %d", err);

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <xen/xen.h>
+#include <xen/domctl.h>
 #include <xenmm/host.h>
 #include <xenmm/hostspec.h>
 
@@ -28,6 +29,94 @@
 
 typedef uint64_t nodemask_t;          /* MAX_NUMNODES == 64 */
 #define NODE_MASK_ALL ((nodemask_t)~0ULL)
+
+/* cpumask_t over the host's pCPUs (NR_CPUS as the spec allows). */
+#define NR_CPUS HOSTSPEC_MAX_CPUS
+#define BITS_PER_LONG 64
+typedef struct {
+    unsigned long bits[NR_CPUS / BITS_PER_LONG];
+} cpumask_t;
+
+static inline void cpumask_clear(cpumask_t *m)
+{
+    for ( unsigned int i = 0; i < NR_CPUS / BITS_PER_LONG; i++ )
+        m->bits[i] = 0;
+}
+static inline void cpumask_set_cpu(unsigned int cpu, cpumask_t *m)
+{
+    m->bits[cpu / BITS_PER_LONG] |= 1UL << (cpu % BITS_PER_LONG);
+}
+static inline void cpumask_clear_cpu(unsigned int cpu, cpumask_t *m)
+{
+    m->bits[cpu / BITS_PER_LONG] &= ~(1UL << (cpu % BITS_PER_LONG));
+}
+static inline bool cpumask_test_cpu(unsigned int cpu, const cpumask_t *m)
+{
+    return m->bits[cpu / BITS_PER_LONG] & (1UL << (cpu % BITS_PER_LONG));
+}
+static inline bool cpumask_empty(const cpumask_t *m)
+{
+    for ( unsigned int i = 0; i < NR_CPUS / BITS_PER_LONG; i++ )
+        if ( m->bits[i] )
+            return false;
+    return true;
+}
+static inline void cpumask_and(cpumask_t *d, const cpumask_t *a, const cpumask_t *b)
+{
+    for ( unsigned int i = 0; i < NR_CPUS / BITS_PER_LONG; i++ )
+        d->bits[i] = a->bits[i] & b->bits[i];
+}
+static inline void cpumask_or(cpumask_t *d, const cpumask_t *a, const cpumask_t *b)
+{
+    for ( unsigned int i = 0; i < NR_CPUS / BITS_PER_LONG; i++ )
+        d->bits[i] = a->bits[i] | b->bits[i];
+}
+static inline bool cpumask_subset(const cpumask_t *a, const cpumask_t *b)
+{
+    for ( unsigned int i = 0; i < NR_CPUS / BITS_PER_LONG; i++ )
+        if ( a->bits[i] & ~b->bits[i] )
+            return false;
+    return true;
+}
+/* First set bit at or after n, or NR_CPUS. */
+static inline unsigned int cpumask_next_from(unsigned int n, const cpumask_t *m)
+{
+    for ( ; n < NR_CPUS; n++ )
+        if ( cpumask_test_cpu(n, m) )
+            return n;
+    return NR_CPUS;
+}
+#define for_each_cpu(c, m) \
+    for ( (c) = cpumask_next_from(0, m); (c) < NR_CPUS; \
+          (c) = cpumask_next_from((c) + 1, m) )
+
+struct domain;
+struct p2m_domain;      /* p2m.h */
+struct grant_table;     /* grant_table.c */
+struct vnuma_info;      /* domctl setvnumainfo */
+
+/* A vCPU: what the scheduler's NUMA logic and the save image need. */
+struct vcpu {
+    unsigned int vcpu_id;
+    struct domain *domain;
+    unsigned int processor;         /* pCPU it would run on */
+    cpumask_t cpu_hard_affinity;    /* where it may run */
+    cpumask_t cpu_soft_affinity;    /* where it prefers to run */
+    bool affinity_broken;
+    bool is_initialised;            /* has a context (setvcpucontext) */
+    unsigned int pause_count;
+};
+
+/* Internal domain_create() flags, as Xen's CDF_* in sched.h. */
+#define CDF_privileged  (1U << 0)   /* control domain */
+#define CDF_hardware    (1U << 1)   /* hardware domain (xenmm: dom0) */
+
+/* The e820 a toolstack installs with XENMEM_set_memory_map (x86 E820MAX). */
+#define E820MAX 1024
+struct e820entry {
+    uint64_t addr, size;
+    uint32_t type;
+} __attribute__((packed));
 
 struct domain {
     domid_t domain_id;
@@ -58,7 +147,86 @@ struct domain {
 
     bool is_dying;
     unsigned int refcnt;            /* get_domain/put_domain references */
+
+    /* Identity and privilege, for the dummy XSM policy (xsm.h). */
+    bool is_privileged;             /* control domain */
+    bool is_hardware;               /* hardware domain */
+    struct domain *target;          /* d may act on target as its device model */
+    uint32_t createflags;           /* XEN_DOMCTL_CDF_* */
+    uint32_t ssidref;
+    uint8_t handle[16];             /* xen_domain_handle_t */
+
+    /* vCPUs: max_vcpus slots, filled by vcpu_create(). */
+    unsigned int max_vcpus;
+    struct vcpu **vcpu;
+
+    /* Lifecycle. */
+    unsigned int pause_count;       /* domain_pause_by_systemcontroller */
+    bool creation_finished;         /* first unpause */
+    bool is_shutting_down;
+    bool is_shut_down;
+    unsigned int shutdown_code;     /* SHUTDOWN_* */
+
+    /* Credit scheduler parameters, stored and returned. */
+    uint16_t sched_weight;          /* default 256 */
+    uint16_t sched_cap;             /* default 0 (no cap) */
+    uint32_t cpupool_id;
+
+    /* Limits from XEN_DOMCTL_createdomain. */
+    uint32_t max_evtchn_port;
+    uint32_t max_grant_frames;
+    uint32_t max_maptrack_frames;
+
+    /* HVM parameters (HVMOP_set_param / get_param). */
+    uint64_t hvm_params[64];        /* HVM_NR_PARAMS in 4.17 is 39 */
+
+    /* vNUMA (XEN_DOMCTL_setvnumainfo); read under vnuma_rwlock. */
+    pthread_rwlock_t vnuma_rwlock;
+    struct vnuma_info *vnuma;
+
+    /* arch: the p2m (HVM only), grant table, paging pool, e820. */
+    struct p2m_domain *p2m;
+    struct grant_table *grant_table;
+    struct {
+        unsigned long total_pages;  /* pool pages (hap.total_pages) */
+        unsigned long free_pages;
+        unsigned long p2m_pages;    /* pool pages in use by the p2m */
+        struct page_list_head freelist;
+    } paging;
+    unsigned int nr_e820;
+    struct e820entry *e820;
+    struct page_info *shared_info;  /* Xen-heap page shared with d */
 };
+
+static inline bool is_hvm_domain(const struct domain *d)
+{
+    return d->createflags & XEN_DOMCTL_CDF_hvm;
+}
+static inline bool is_pv_domain(const struct domain *d)
+{
+    return !is_hvm_domain(d);
+}
+static inline bool hap_enabled(const struct domain *d)
+{
+    return d->createflags & XEN_DOMCTL_CDF_hap;
+}
+/* x86: translated paging mode == HVM/PVH. */
+static inline bool paging_mode_translate(const struct domain *d)
+{
+    return is_hvm_domain(d);
+}
+static inline bool is_control_domain(const struct domain *d)
+{
+    return d->is_privileged;
+}
+static inline bool is_hardware_domain(const struct domain *d)
+{
+    return d->is_hardware;
+}
+static inline bool is_xenstore_domain(const struct domain *d)
+{
+    return d->createflags & XEN_DOMCTL_CDF_xs_domain;
+}
 
 /* A free block's heap list: heap(node, zone, order). */
 typedef struct page_list_head heap_by_zone_and_order_t[NR_ZONES][MAX_ORDER + 1];
@@ -119,6 +287,12 @@ struct host {
     /* Domains by id (domain.c); protected by domlist_lock. */
     pthread_mutex_t domlist_lock;
     struct domain **domains;        /* DOMID_FIRST_RESERVED entries */
+    struct domain *hardware_domain; /* dom0, created at boot */
+
+    /* The console ring printk() writes (console.c); console_lock. */
+    pthread_mutex_t console_lock;
+    char *conring;
+    size_t conring_size, conring_prod;   /* prod counts every byte ever */
 };
 
 /* ---- frame table helpers ---- */
@@ -258,8 +432,28 @@ void scrub_kick(struct host *h);          /* heap_lock held */
 bool scrub_free_pages(struct host *h, unsigned int worker);
 void scrub_heap_pages(struct host *h);    /* bootscrub=on */
 
-/* ---- domain.c ---- */
-struct domain *domain_create(struct host *h, domid_t domid, int *rc);
+/* ---- console.c: Xen's printk into the host's console ring ---- */
+void printk(struct host *h, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Copy out up to len bytes of the ring from index *pos on (NUL-free). */
+size_t console_read(struct host *h, size_t *pos, char *buf, size_t len);
+
+/* ---- domain.c ----
+ * domain_create: config NULL gives a PV domain with no vCPUs (core tests).
+ *   Errors: -EINVAL (reserved id, bad config), -EEXIST (id in use), -ENOMEM.
+ * vcpu_create: -EINVAL (id >= max_vcpus), -EEXIST, -ENOMEM.
+ * domain_crash: as Xen's, prints and shuts the domain down (SHUTDOWN_crash).
+ */
+struct domain *domain_create(struct host *h, domid_t domid,
+                             const struct xen_domctl_createdomain *config,
+                             unsigned int flags, int *rc);
+int vcpu_create(struct domain *d, unsigned int vcpu_id);
+void domain_crash(struct domain *d, const char *why);
+/* dom0: PV, control + hardware domain, one vCPU per pCPU, running. */
+struct domain *domain_create_dom0(struct host *h, int *rc);
+/* host_destroy: free a domain's structures without freeing its pages. */
+void domain_free_at_teardown(struct domain *d);
+void domain_shutdown(struct domain *d, unsigned int reason);
 struct domain *get_domain_by_id(struct host *h, domid_t domid);
 void domain_kill(struct domain *d);       /* dying, claim cancelled, pages freed */
 void domain_destroy(struct domain *d);    /* free the struct; no pages left */
@@ -279,6 +473,15 @@ static inline struct domain *page_get_owner_raw(const struct host *h,
 {
     return pg->u.inuse.owner ? h->domains[pg->u.inuse.owner - 1] : NULL;
 }
+
+/* ---- sched.c: the scheduler's NUMA side (common/sched/core.c) ----
+ * sched_init_vcpu: hard = soft = all, processor from node_affinity.
+ * domain_update_node_affinity: recompute d->node_affinity if automatic.
+ */
+void sched_init_vcpu(struct vcpu *v);
+void domain_update_node_affinity(struct domain *d);
+unsigned int cpu_to_node(const struct host *h, unsigned int cpu);
+void host_online_cpus(const struct host *h, cpumask_t *m);
 
 /* ---- invariants.c ----
  * Walks the whole state; returns the number of violations and describes

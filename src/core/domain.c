@@ -1,21 +1,82 @@
 /*
- * domain.c - the parts of struct domain the allocator needs (Xen's
- * common/domain.c): creation with Xen's initial values, lookup by id,
- * references, and death (domain_kill cancels the claim and gives every
- * page back, dirty, so it is scrubbed before anyone else sees it).
+ * domain.c - domains and vCPUs (Xen's common/domain.c): creation with
+ * Xen's checks and initial values, lookup by id, references, shutdown and
+ * crash, and death (domain_kill cancels the claim and gives every page
+ * back, dirty, so it is scrubbed before anyone else sees it).
  *
- * Errors: domain_create sets -EINVAL (reserved id), -EEXIST (id in use),
- * -ENOMEM.
+ * Errors: domain_create returns NULL and sets *rc to -EINVAL (reserved id,
+ * or a config sanitise_domain_config refuses), -EEXIST (id in use),
+ * -ENOMEM, or what arch_domain_create returns.
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
+#include <stdint.h>
+#include <xen/sched.h>
 
 #include "core.h"
+#include "arch_domain.h"
 
-struct domain *domain_create(struct host *h, domid_t domid, int *rc)
+#define SHUTDOWN_CODE_INVALID (~0U)   /* Xen-internal: not shut down */
+
+/* x86 limits (asm/hvm/hvm.h HVM_MAX_VCPUS, public MAX_VIRT_CPUS). */
+#define HVM_MAX_VCPUS   128
+#define PV_MAX_VCPUS    8192   /* MAX_VIRT_CPUS */
+/* common/grant_table.c defaults (opt_max_grant_frames, ..._maptrack_frames). */
+#define DEFAULT_MAX_GRANT_FRAMES    64
+#define DEFAULT_MAX_MAPTRACK_FRAMES 1024
+
+/*
+ * sanitise_domain_config + arch_sanitise_domain_config (x86), as 4.17, on
+ * an emulated machine with HVM and HAP but no IOMMU, vmtrace, vPMU or tboot.
+ */
+static int sanitise_domain_config(struct xen_domctl_createdomain *config)
 {
+    bool hvm = config->flags & XEN_DOMCTL_CDF_hvm;
+    bool hap = config->flags & XEN_DOMCTL_CDF_hap;
+
+    if ( config->flags &
+         ~(XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap |
+           XEN_DOMCTL_CDF_s3_integrity | XEN_DOMCTL_CDF_oos_off |
+           XEN_DOMCTL_CDF_xs_domain | XEN_DOMCTL_CDF_iommu |
+           XEN_DOMCTL_CDF_nested_virt | XEN_DOMCTL_CDF_vpmu) )
+        return -EINVAL;
+    if ( config->grant_opts & ~XEN_DOMCTL_GRANT_version_mask )
+        return -EINVAL;
+    if ( config->max_vcpus < 1 )
+        return -EINVAL;
+    if ( hap && !hvm )
+        return -EINVAL;
+    /* No IOMMU: requesting one, or options without one, is refused. */
+    if ( (config->flags & XEN_DOMCTL_CDF_iommu) || config->iommu_opts )
+        return -EINVAL;
+    if ( config->vmtrace_size )                 /* vmtrace unavailable */
+        return -EINVAL;
+    if ( config->flags & XEN_DOMCTL_CDF_vpmu )  /* vpmu off by default */
+        return -EINVAL;
+
+    /* arch_sanitise_domain_config */
+    if ( config->max_vcpus > (hvm ? HVM_MAX_VCPUS : PV_MAX_VCPUS) )
+        return -EINVAL;
+    if ( config->flags & XEN_DOMCTL_CDF_s3_integrity )  /* no CONFIG_TBOOT */
+        return -EINVAL;
+    if ( !hvm )
+        config->flags |= XEN_DOMCTL_CDF_oos_off;
+    if ( (config->flags & XEN_DOMCTL_CDF_nested_virt) && !hap )
+        return -EINVAL;
+    if ( config->arch.misc_flags & ~XEN_X86_MSR_RELAXED )
+        return -EINVAL;
+    return 0;
+}
+
+struct domain *domain_create(struct host *h, domid_t domid,
+                             const struct xen_domctl_createdomain *cfg,
+                             unsigned int flags, int *rc)
+{
+    struct xen_domctl_createdomain config;
     struct domain *d;
     pthread_mutexattr_t ma;
+    int err;
 
     *rc = 0;
     if ( domid >= DOMID_FIRST_RESERVED )
@@ -23,6 +84,24 @@ struct domain *domain_create(struct host *h, domid_t domid, int *rc)
         *rc = -EINVAL;
         return NULL;
     }
+    if ( cfg )
+    {
+        config = *cfg;
+        if ( (err = sanitise_domain_config(&config)) )
+        {
+            *rc = err;
+            return NULL;
+        }
+    }
+    else
+    {
+        /* Core tests: a PV domain with no vCPUs and default limits. */
+        memset(&config, 0, sizeof(config));
+        config.flags = XEN_DOMCTL_CDF_oos_off;
+        config.max_grant_frames = -1;
+        config.max_maptrack_frames = -1;
+    }
+
     d = calloc(1, sizeof(*d));
     if ( !d )
     {
@@ -35,28 +114,90 @@ struct domain *domain_create(struct host *h, domid_t domid, int *rc)
     pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
     pthread_mutex_init(&d->page_alloc_lock, &ma);
     pthread_mutexattr_destroy(&ma);
+    pthread_rwlock_init(&d->vnuma_rwlock, NULL);
     page_list_init(&d->page_list);
     page_list_init(&d->extra_page_list);
     page_list_init(&d->xenpage_list);
+    page_list_init(&d->paging.freelist);
     d->max_pages = 0;                    /* the toolstack sets max_mem */
     d->claim_node = NUMA_NO_NODE;
     d->node_affinity = NODE_MASK_ALL;    /* even offline nodes, as Xen */
     d->auto_node_affinity = true;
     d->last_alloc_node = 0;
     d->refcnt = 1;
+    d->shutdown_code = SHUTDOWN_CODE_INVALID;
+
+    d->createflags = config.flags;
+    d->ssidref = config.ssidref;
+    memcpy(d->handle, config.handle, sizeof(d->handle));
+    d->is_privileged = flags & CDF_privileged;
+    d->is_hardware = flags & CDF_hardware;
+    d->max_evtchn_port = config.max_evtchn_port;
+    d->max_grant_frames = config.max_grant_frames < 0
+                          ? DEFAULT_MAX_GRANT_FRAMES : config.max_grant_frames;
+    d->max_maptrack_frames = config.max_maptrack_frames < 0
+                             ? DEFAULT_MAX_MAPTRACK_FRAMES
+                             : config.max_maptrack_frames;
+    d->cpupool_id = config.cpupool_id;
+    d->sched_weight = 256;
+    d->sched_cap = 0;
+    /* Domains are created paused by the controller (controller_pause_count). */
+    d->pause_count = 1;
+
+    if ( config.max_vcpus )
+    {
+        d->vcpu = calloc(config.max_vcpus, sizeof(*d->vcpu));
+        if ( !d->vcpu )
+        {
+            err = -ENOMEM;
+            goto fail;
+        }
+        d->max_vcpus = config.max_vcpus;
+    }
+
+    if ( (err = arch_domain_create(d, &config)) )
+        goto fail;
 
     pthread_mutex_lock(&h->domlist_lock);
     if ( h->domains[domid] )
     {
         pthread_mutex_unlock(&h->domlist_lock);
-        pthread_mutex_destroy(&d->page_alloc_lock);
-        free(d);
-        *rc = -EEXIST;
-        return NULL;
+        arch_domain_relinquish(d);
+        arch_domain_destroy(d);
+        err = -EEXIST;
+        goto fail;
     }
     h->domains[domid] = d;
+    if ( d->is_hardware )
+        h->hardware_domain = d;
     pthread_mutex_unlock(&h->domlist_lock);
     return d;
+
+ fail:
+    free(d->vcpu);
+    pthread_rwlock_destroy(&d->vnuma_rwlock);
+    pthread_mutex_destroy(&d->page_alloc_lock);
+    free(d);
+    *rc = err;
+    return NULL;
+}
+
+int vcpu_create(struct domain *d, unsigned int vcpu_id)
+{
+    struct vcpu *v;
+
+    if ( vcpu_id >= d->max_vcpus )
+        return -EINVAL;
+    if ( d->vcpu[vcpu_id] )
+        return -EEXIST;
+    v = calloc(1, sizeof(*v));
+    if ( !v )
+        return -ENOMEM;
+    v->vcpu_id = vcpu_id;
+    v->domain = d;
+    sched_init_vcpu(v);
+    d->vcpu[vcpu_id] = v;
+    return 0;
 }
 
 struct domain *get_domain_by_id(struct host *h, domid_t domid)
@@ -79,6 +220,21 @@ void get_knownalive_domain(struct domain *d)
 void put_domain(struct domain *d)
 {
     __atomic_sub_fetch(&d->refcnt, 1, __ATOMIC_RELAXED);
+}
+
+void domain_shutdown(struct domain *d, unsigned int reason)
+{
+    if ( d->is_shutting_down )
+        return;
+    d->is_shutting_down = true;
+    d->is_shut_down = true;             /* no vCPUs run: at once */
+    d->shutdown_code = reason;
+}
+
+void domain_crash(struct domain *d, const char *why)
+{
+    printk(d->host, "d%u: domain_crash: %s\n", d->domain_id, why);
+    domain_shutdown(d, SHUTDOWN_crash);
 }
 
 /* Give back every block on a list (relinquish_memory). */
@@ -105,9 +261,26 @@ void domain_kill(struct domain *d)
     d->is_dying = true;
     /* The claim goes as the domain starts dying (test-mem-claim relies on it). */
     domain_set_outstanding_pages(d, 0, NUMA_NO_NODE);
+    /* domain_relinquish_resources: the paging pool, p2m, grant frames. */
+    arch_domain_relinquish(d);
     relinquish_list(d, &d->page_list);
     relinquish_list(d, &d->extra_page_list);
     relinquish_list(d, &d->xenpage_list);
+}
+
+/* Free the structure and what hangs off it; pages are not touched. */
+static void free_domain_struct(struct domain *d)
+{
+    unsigned int i;
+
+    for ( i = 0; i < d->max_vcpus; i++ )
+        free(d->vcpu[i]);
+    free(d->vcpu);
+    free(d->e820);
+    free(d->vnuma);
+    pthread_rwlock_destroy(&d->vnuma_rwlock);
+    pthread_mutex_destroy(&d->page_alloc_lock);
+    free(d);
 }
 
 void domain_destroy(struct domain *d)
@@ -115,9 +288,45 @@ void domain_destroy(struct domain *d)
     struct host *h = d->host;
 
     domain_kill(d);
+    arch_domain_destroy(d);
     pthread_mutex_lock(&h->domlist_lock);
     h->domains[d->domain_id] = NULL;
+    if ( h->hardware_domain == d )
+        h->hardware_domain = NULL;
     pthread_mutex_unlock(&h->domlist_lock);
-    pthread_mutex_destroy(&d->page_alloc_lock);
-    free(d);
+    free_domain_struct(d);
+}
+
+void domain_free_at_teardown(struct domain *d)
+{
+    d->is_dying = true;
+    arch_domain_relinquish(d);
+    arch_domain_destroy(d);
+    free_domain_struct(d);
+}
+
+struct domain *domain_create_dom0(struct host *h, int *rc)
+{
+    struct xen_domctl_createdomain config = {
+        .max_vcpus = h->spec->nr_cpus,
+        .max_grant_frames = -1,
+        .max_maptrack_frames = -1,
+    };
+    struct domain *d;
+    unsigned int i;
+
+    d = domain_create(h, 0, &config, CDF_privileged | CDF_hardware, rc);
+    if ( !d )
+        return NULL;
+    for ( i = 0; i < d->max_vcpus && !*rc; i++ )
+        *rc = vcpu_create(d, i);
+    if ( *rc )
+    {
+        domain_destroy(d);
+        return NULL;
+    }
+    domain_update_node_affinity(d);
+    d->creation_finished = true;
+    d->pause_count = 0;                 /* dom0 runs */
+    return d;
 }

@@ -71,10 +71,7 @@ void host_destroy(struct host *h)
     {
         for ( i = 0; i < DOMID_FIRST_RESERVED; i++ )
             if ( h->domains[i] )
-            {
-                pthread_mutex_destroy(&h->domains[i]->page_alloc_lock);
-                free(h->domains[i]);
-            }
+                domain_free_at_teardown(h->domains[i]);
         free(h->domains);
     }
     for ( i = 0; i < MAX_NUMNODES; i++ )
@@ -85,6 +82,8 @@ void host_destroy(struct host *h)
     os_ram_destroy(&h->ram);
     pthread_mutex_destroy(&h->heap_lock);
     pthread_mutex_destroy(&h->domlist_lock);
+    pthread_mutex_destroy(&h->console_lock);
+    free(h->conring);
     pthread_cond_destroy(&h->scrub_cv);
     pthread_cond_destroy(&h->scrub_done_cv);
     free(h->spec);

@@ -421,6 +421,7 @@ int host_boot(const struct hostspec *hs, struct host **hp, char *err, size_t err
     pthread_mutexattr_init(&ma);
     pthread_mutex_init(&h->heap_lock, &ma);
     pthread_mutex_init(&h->domlist_lock, &ma);
+    pthread_mutex_init(&h->console_lock, &ma);
     pthread_mutexattr_destroy(&ma);
     pthread_cond_init(&h->scrub_cv, NULL);
     pthread_cond_init(&h->scrub_done_cv, NULL);
@@ -461,6 +462,11 @@ int host_boot(const struct hostspec *hs, struct host **hp, char *err, size_t err
     {
         host_destroy(h);
         return boot_fail(err, errlen, rc, "cannot start the scrubber threads");
+    }
+    if ( !domain_create_dom0(h, &rc) )
+    {
+        host_destroy(h);
+        return boot_fail(err, errlen, rc, "cannot create dom0");
     }
     *hp = h;
     return 0;

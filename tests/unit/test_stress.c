@@ -126,7 +126,7 @@ static void kill_domain(struct stress *s, int dn)
         else
             i++;
     domain_destroy(d);
-    s->dom[dn] = domain_create(s->h, (domid_t)(dn + 1), &rc);
+    s->dom[dn] = domain_create(s->h, (domid_t)(dn + 1), NULL, 0, &rc);
     REQUIRE(s->dom[dn]);
     s->dom[dn]->max_pages = (unsigned int)(rnd(s) % (s->h->total_pages + 1));
 }
@@ -197,7 +197,7 @@ static void run_stress(struct host *h, unsigned long nr_ops, unsigned long check
     REQUIRE(s->inuse);
     for ( int i = 0; i < NR_DOMS; i++ )
     {
-        s->dom[i] = domain_create(h, (domid_t)(i + 1), &rc);
+        s->dom[i] = domain_create(h, (domid_t)(i + 1), NULL, 0, &rc);
         REQUIRE(s->dom[i]);
         s->dom[i]->max_pages = (unsigned int)(h->total_pages / 2);
     }

@@ -82,9 +82,26 @@ void check_host(struct host *h)
 struct domain *new_domain(struct host *h, domid_t id, unsigned int max_pages)
 {
     int rc;
-    struct domain *d = domain_create(h, id, &rc);
+    struct domain *d = domain_create(h, id, NULL, 0, &rc);
 
     REQUIRE(d && rc == 0);
+    d->max_pages = max_pages;
+    return d;
+}
+
+struct domain *new_hvm_domain(struct host *h, domid_t id, unsigned int max_pages)
+{
+    struct xen_domctl_createdomain cfg = {
+        .flags = XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap,
+        .max_vcpus = 1,
+        .max_grant_frames = -1,
+        .max_maptrack_frames = -1,
+    };
+    int rc;
+    struct domain *d = domain_create(h, id, &cfg, 0, &rc);
+
+    REQUIRE(d && rc == 0);
+    REQUIRE(vcpu_create(d, 0) == 0);
     d->max_pages = max_pages;
     return d;
 }

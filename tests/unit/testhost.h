@@ -23,5 +23,7 @@ struct host *boot_preset(const char *name, const char *opt1, const char *opt2);
 void check_host(struct host *h);
 /* A domain with max_pages set. */
 struct domain *new_domain(struct host *h, domid_t id, unsigned int max_pages);
+/* An HVM (HAP) domain with one vCPU, created as the createdomain domctl does. */
+struct domain *new_hvm_domain(struct host *h, domid_t id, unsigned int max_pages);
 
 #endif

@@ -1,0 +1,36 @@
+/*
+ * arch_domain.h - the per-domain resources domain_create() sets up and
+ * domain_kill()/domain_destroy() tear down (Xen's arch_domain_create,
+ * domain_relinquish_resources and arch_domain_destroy on x86), and the
+ * hooks of the files that own them.
+ *
+ * arch_domain_create: 0 or -errno; on failure nothing is left allocated.
+ * arch_domain_relinquish: run once by domain_kill, before the page lists
+ *   are emptied; gives pool and p2m memory back.
+ * arch_domain_destroy: frees what is left (tables, Xen-heap pages).
+ */
+#ifndef XENMM_CORE_ARCH_DOMAIN_H
+#define XENMM_CORE_ARCH_DOMAIN_H
+
+struct domain;
+struct xen_domctl_createdomain;
+
+int arch_domain_create(struct domain *d,
+                       const struct xen_domctl_createdomain *config);
+void arch_domain_relinquish(struct domain *d);
+void arch_domain_destroy(struct domain *d);
+
+/* p2m.c: the host p2m of a translated (HVM) domain. */
+int p2m_init(struct domain *d);
+void p2m_teardown(struct domain *d);        /* empty the p2m */
+void p2m_final_teardown(struct domain *d);  /* free the structure */
+
+/* paging.c: the paging mempool (hap.c's pool; 256 pages at HAP enable). */
+int paging_enable(struct domain *d);
+void paging_teardown(struct domain *d);     /* pool pages back to the heap */
+
+/* grant_table.c: grant_table_init and its teardown. */
+int grant_table_init(struct domain *d);
+void grant_table_destroy(struct domain *d);
+
+#endif /* XENMM_CORE_ARCH_DOMAIN_H */
