@@ -2,6 +2,7 @@
  * guest_access.c - see guest_access.h.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "guest_access.h"
@@ -72,4 +73,15 @@ size_t copy_to_guest_raw(const struct guest_access *ga, uint64_t gaddr,
         return len;
     memcpy(p, src, len);
     return 0;
+}
+
+bool guest_access_okay(const struct guest_access *ga, uint64_t gaddr,
+                       uint64_t len)
+{
+    /* access_ok() of nothing is fine, wherever it points. */
+    if ( !len )
+        return true;
+    if ( len > SIZE_MAX )
+        return false;
+    return guest_range(ga, gaddr, (size_t)len) != NULL;
 }

@@ -40,6 +40,10 @@ size_t copy_from_guest_raw(const struct guest_access *ga, void *dst,
 size_t copy_to_guest_raw(const struct guest_access *ga, uint64_t gaddr,
                          const void *src, size_t len);
 
+/* guest_handle_okay: the whole range lies in one registered buffer. */
+bool guest_access_okay(const struct guest_access *ga, uint64_t gaddr,
+                       uint64_t len);
+
 static inline bool guest_handle_is_null(uint64_t gaddr)
 {
     return gaddr == 0;

@@ -5,8 +5,17 @@
  * argument words exactly as libxencall passes them, and returns what the
  * hypercall returns (a value, or a negative Xen errno).  Argument memory is
  * reached only through the caller's registered buffers (guest_access.h).
- * Unknown hypercalls return -ENOSYS.  So far: xen_version and sysctl
- * (physinfo, numainfo).  memory_op, multicall and domctl follow (issue 3).
+ * Unknown hypercalls return -ENOSYS.
+ *
+ * Preemption and continuations, as Xen's: a long op calls
+ * hypercall_preempt_check() between units of work; when it says yes the op
+ * records a continuation (hypercall_create_continuation: the same
+ * hypercall with rewritten arguments, e.g. memory_op's
+ * cmd = op | start_extent << 6) and returns.  Xen would return to the
+ * guest, which re-executes the hypercall; the dispatcher does the same by
+ * re-issuing it until no continuation is left.  multicall continues from
+ * the preempted entry.  caller.preempt_every decides when preemption is
+ * "due": 0 never, N after every N checks (1: every check).
  */
 #ifndef XENMM_CORE_HYPERCALL_H
 #define XENMM_CORE_HYPERCALL_H
@@ -18,27 +27,60 @@
 #include "guest_access.h"
 
 struct host;
+struct domain;
 
-/*
- * Who is calling: Xen's current->domain, reduced to what the dummy XSM
- * policy and the ops look at until domains carry it themselves.
- */
 struct caller {
     struct host *h;
-    domid_t domid;
-    bool is_privileged;     /* control domain (dom0) */
-    bool is_hardware;       /* hardware domain */
-    bool is_pv;             /* PV guest (else HVM/PVH) */
-    uint8_t handle[16];     /* xen_domain_handle_t */
+    struct domain *d;               /* current->domain */
+    unsigned int vcpu_id;           /* current->vcpu_id */
     const struct guest_access *mem;
+
+    /* Preemption (see above) and what it did, for tests. */
+    unsigned int preempt_every;
+    unsigned int preempt_ticks;
+    unsigned long nr_continuations;
+
+    /* A continuation recorded by the running hypercall. */
+    bool cont_pending;
+    unsigned long cont_nr;
+    unsigned long cont_args[6];
 };
+
+/* Set up a caller acting as domain d (dom0: h->hardware_domain). */
+void caller_init(struct caller *c, struct domain *d,
+                 const struct guest_access *mem);
 
 long hypercall_dispatch(struct caller *c, unsigned long nr,
                         const unsigned long args[6]);
 
+/* True when the running op should stop and continue later. */
+bool hypercall_preempt_check(struct caller *c);
+/*
+ * Record that hypercall nr must be re-issued with args (missing trailing
+ * arguments are 0).  Returns the value the op should return now.
+ */
+long hypercall_create_continuation(struct caller *c, unsigned long nr,
+                                   unsigned int nargs,
+                                   const unsigned long *args);
+
 /* version.c: XENVER_* (xen/common/kernel.c do_xen_version). */
 long do_xen_version(struct caller *c, int cmd, uint64_t arg);
-/* sysctl.c: XEN_SYSCTL_* (physinfo, numainfo so far). */
+/* sysctl.c: XEN_SYSCTL_*. */
 long do_sysctl(struct caller *c, uint64_t u_sysctl);
+/* domctl.c: XEN_DOMCTL_*. */
+long do_domctl(struct caller *c, uint64_t u_domctl);
+/* memory.c: XENMEM_* (cmd = op | start_extent << 6). */
+long do_memory_op(struct caller *c, unsigned long cmd, uint64_t arg);
+/* hvm.c: HVMOP_* (set_param, get_param). */
+long do_hvm_op(struct caller *c, unsigned long op, uint64_t arg);
+/* multicall.c */
+long do_multicall(struct caller *c, uint64_t call_list, unsigned int nr_calls);
+
+/*
+ * The domain an op names: DOMID_SELF (when allowed) is the caller; NULL if
+ * there is none.  rcu_lock_domain_by_any_id / rcu_lock_domain_by_id.
+ */
+struct domain *caller_domain_by_any_id(struct caller *c, domid_t domid);
+struct domain *caller_domain_by_id(struct caller *c, domid_t domid);
 
 #endif /* XENMM_CORE_HYPERCALL_H */

@@ -43,7 +43,7 @@ static bool xen_version_denied(const struct caller *c, int cmd)
     case XENVER_guest_handle:
         return false;
     default:
-        return !c->is_privileged;
+        return !is_control_domain(c->d);
     }
 }
 
@@ -111,7 +111,7 @@ long do_xen_version(struct caller *c, int cmd, uint64_t arg)
         if ( fi.submap_idx != 0 )
             return -EINVAL;
         fi.submap = 1U << XENFEAT_memory_op_vnode_supported;
-        if ( !c->is_pv )
+        if ( !is_pv_domain(c->d) )
             fi.submap |= (1U << XENFEAT_writable_page_tables) |
                          (1U << XENFEAT_auto_translated_physmap) |
                          (1U << XENFEAT_hvm_safe_pvclock) |
@@ -122,7 +122,7 @@ long do_xen_version(struct caller *c, int cmd, uint64_t arg)
                          (1U << XENFEAT_highmem_assist) |
                          (1U << XENFEAT_gnttab_map_avail_bits) |
                          (1U << XENFEAT_direct_mapped);
-        if ( c->is_hardware )
+        if ( is_hardware_domain(c->d) )
             fi.submap |= 1U << XENFEAT_dom0;
         return copy_to_guest_raw(c->mem, arg, &fi, sizeof(fi)) ? -EFAULT : 0;
     }
@@ -136,7 +136,7 @@ long do_xen_version(struct caller *c, int cmd, uint64_t arg)
     {
         uint8_t hdl[16];
 
-        memcpy(hdl, c->handle, sizeof(hdl));
+        memcpy(hdl, c->d->handle, sizeof(hdl));
         return copy_to_guest_raw(c->mem, arg, hdl, sizeof(hdl)) ? -EFAULT : 0;
     }
 

@@ -47,21 +47,24 @@ TEST(guest_access_bounds)
 
 TEST(dispatch_unknown_is_enosys)
 {
+    struct host *h = boot_tiny(1, 4ULL << 20);
     struct guest_access ga = { 0 };
-    struct caller c = { .mem = &ga, .is_privileged = true };
+    struct caller c;
     unsigned long args[6] = { 0 };
 
+    caller_init(&c, h->hardware_domain, &ga);
     CHECK_EQ(hypercall_dispatch(&c, 999, args), -ENOSYS);
     CHECK_EQ(hypercall_dispatch(&c, ~0UL, args), -ENOSYS);
     CHECK_EQ(xv(&c, 12345, 0), -ENOSYS);
+    host_destroy(h);
 }
 
 TEST(xen_version_ops)
 {
     struct host *h = boot_tiny(1, 4ULL << 20);
     struct guest_access ga = { 0 };
-    struct caller c = { .h = h, .mem = &ga, .is_privileged = true,
-                        .is_hardware = true };
+    struct domain *hvm = new_hvm_domain(h, 1, 0);
+    struct caller c;
     union {
         xen_extraversion_t extra;
         xen_capabilities_info_t caps;
@@ -72,6 +75,7 @@ TEST(xen_version_ops)
         uint8_t handle[16];
     } u;
 
+    caller_init(&c, h->hardware_domain, &ga);
     REQUIRE(guest_access_register(&ga, GADDR, &u, sizeof(u)) == 0);
     CHECK_EQ(xv(&c, XENVER_version, 0), 0x40011);
     CHECK_EQ(xv(&c, XENVER_extraversion, GADDR), 0);
@@ -100,8 +104,8 @@ TEST(xen_version_ops)
     CHECK_EQ(xv(&c, XENVER_capabilities, 0x1000), -EFAULT);
     CHECK_EQ(xv(&c, XENVER_get_features, 0), -EFAULT);
 
-    /* An unprivileged guest: commandline denied, build_id -EPERM. */
-    c.is_privileged = c.is_hardware = false;
+    /* An unprivileged HVM guest: commandline denied, build_id -EPERM. */
+    caller_init(&c, hvm, &ga);
     CHECK_EQ(xv(&c, XENVER_version, 0), 0x40011);
     CHECK_EQ(xv(&c, XENVER_commandline, GADDR), 0);
     CHECK_STR(u.cmdline, "<denied>");

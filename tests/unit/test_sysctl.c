@@ -28,9 +28,10 @@ TEST(sysctl_version_privilege_fault)
 {
     struct host *h = boot_tiny(2, 4ULL << 20);
     struct guest_access ga = { 0 };
-    struct caller c = { .h = h, .mem = &ga, .is_privileged = true };
+    struct caller c;
     struct xen_sysctl op;
 
+    caller_init(&c, h->hardware_domain, &ga);
     REQUIRE(guest_access_register(&ga, OP_GADDR, &op, sizeof(op)) == 0);
     memset(&op, 0, sizeof(op));
     op.cmd = XEN_SYSCTL_physinfo;
@@ -39,9 +40,9 @@ TEST(sysctl_version_privilege_fault)
     op.interface_version = XEN_SYSCTL_INTERFACE_VERSION;
     CHECK_EQ(sysctl(&c, OP_GADDR + 8), -EFAULT);  /* runs off the buffer */
     CHECK_EQ(sysctl(&c, 0), -EFAULT);
-    c.is_privileged = false;
+    caller_init(&c, new_domain(h, 1, 0), &ga);
     CHECK_EQ(sysctl(&c, OP_GADDR), -EPERM);
-    c.is_privileged = true;
+    caller_init(&c, h->hardware_domain, &ga);
     op.cmd = 9999;
     CHECK_EQ(sysctl(&c, OP_GADDR), -ENOSYS);
     host_destroy(h);
@@ -52,9 +53,10 @@ TEST(sysctl_physinfo)
     struct host *h = boot_tiny(2, 4ULL << 20);
     struct domain *d = new_domain(h, 1, 2000);
     struct guest_access ga = { 0 };
-    struct caller c = { .h = h, .mem = &ga, .is_privileged = true };
+    struct caller c;
     struct xen_sysctl op;
 
+    caller_init(&c, h->hardware_domain, &ga);
     REQUIRE(guest_access_register(&ga, OP_GADDR, &op, sizeof(op)) == 0);
     CHECK_EQ(domain_set_outstanding_pages(d, 100, NUMA_NO_NODE), 0);
     memset(&op, 0xff, sizeof(op));
@@ -80,11 +82,12 @@ TEST(sysctl_numainfo)
 {
     struct host *h = boot_tiny(2, 4ULL << 20);
     struct guest_access ga = { 0 };
-    struct caller c = { .h = h, .mem = &ga, .is_privileged = true };
+    struct caller c;
     struct xen_sysctl op;
     struct xen_sysctl_meminfo mi[4];
     uint32_t dist[16];
 
+    caller_init(&c, h->hardware_domain, &ga);
     REQUIRE(guest_access_register(&ga, OP_GADDR, &op, sizeof(op)) == 0);
     REQUIRE(guest_access_register(&ga, MEM_GADDR, mi, sizeof(mi)) == 0);
     REQUIRE(guest_access_register(&ga, DIST_GADDR, dist, sizeof(dist)) == 0);
