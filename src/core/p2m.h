@@ -1,0 +1,151 @@
+/*
+ * p2m.h - the host p2m of a translated (HVM/PVH) domain and the M2P
+ * (Xen's asm/p2m.h, arch/x86/mm/p2m.c, p2m-ept.c, physmap.c).
+ *
+ * The p2m maps gfn -> (mfn, p2m type) with 4K, 2M and 1G leaves in an
+ * EPT-shaped 4-level tree (gfn below 2^36).  A superpage leaf is split
+ * when part of it changes.  Lookups of gfns with no entry report
+ * p2m_mmio_dm; an entry cleared by removal reads back as p2m_invalid.
+ * max_mapped_pfn only grows.  The p2m lock is per domain (p2m->lock).
+ *
+ * The M2P (mfn -> gfn) is kept per allocated block (see mm.h): setting it
+ * for part of a block splits the block.
+ *
+ * Errors: p2m_set_entry -EINVAL (gfn beyond the p2m, or unaligned gfn/mfn
+ * for the order), -ENOMEM.  guest_physmap_add_entry -EPERM (not
+ * translated), -EINVAL (foreign type, invalid MFN), -EPERM with the domain
+ * crashed (the gfn holds a grant, foreign or mmio_direct entry).
+ * guest_physmap_remove_page -EILSEQ (entry does not map that mfn).
+ */
+#ifndef XENMM_CORE_P2M_H
+#define XENMM_CORE_P2M_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core.h"
+
+typedef enum {
+    p2m_ram_rw = 0,
+    p2m_invalid = 1,
+    p2m_ram_logdirty = 2,
+    p2m_ram_ro = 3,
+    p2m_mmio_dm = 4,
+    p2m_mmio_direct = 5,
+    p2m_populate_on_demand = 6,
+    p2m_grant_map_rw = 7,
+    p2m_grant_map_ro = 8,
+    p2m_ram_paging_out = 9,
+    p2m_ram_paged = 10,
+    p2m_ram_paging_in = 11,
+    p2m_ram_shared = 12,
+    p2m_ram_broken = 13,
+    p2m_map_foreign = 14,
+    p2m_ioreq_server = 15,
+} p2m_type_t;
+
+#define p2m_to_mask(t) (1U << (t))
+#define P2M_RAM_TYPES (p2m_to_mask(p2m_ram_rw) | p2m_to_mask(p2m_ram_logdirty) | \
+                       p2m_to_mask(p2m_ram_ro) | p2m_to_mask(p2m_ram_paging_out) | \
+                       p2m_to_mask(p2m_ram_paged) | p2m_to_mask(p2m_ram_paging_in) | \
+                       p2m_to_mask(p2m_ram_shared) | p2m_to_mask(p2m_ioreq_server))
+#define P2M_HOLE_TYPES (p2m_to_mask(p2m_mmio_dm) | p2m_to_mask(p2m_invalid) | \
+                        p2m_to_mask(p2m_ram_paging_in) | p2m_to_mask(p2m_ram_paged))
+#define P2M_MMIO_TYPES (p2m_to_mask(p2m_mmio_dm) | p2m_to_mask(p2m_mmio_direct))
+#define P2M_PAGING_TYPES (p2m_to_mask(p2m_ram_paging_out) | \
+                          p2m_to_mask(p2m_ram_paged) | p2m_to_mask(p2m_ram_paging_in))
+#define P2M_PAGEABLE_TYPES (p2m_to_mask(p2m_ram_rw) | p2m_to_mask(p2m_ram_logdirty))
+#define P2M_GRANT_TYPES (p2m_to_mask(p2m_grant_map_rw) | p2m_to_mask(p2m_grant_map_ro))
+#define P2M_FOREIGN_TYPES p2m_to_mask(p2m_map_foreign)
+#define P2M_SPECIAL_TYPES (P2M_GRANT_TYPES | P2M_FOREIGN_TYPES | \
+                           p2m_to_mask(p2m_mmio_direct))
+
+#define p2m_is_ram(t)      (p2m_to_mask(t) & P2M_RAM_TYPES)
+#define p2m_is_hole(t)     (p2m_to_mask(t) & P2M_HOLE_TYPES)
+#define p2m_is_mmio(t)     (p2m_to_mask(t) & P2M_MMIO_TYPES)
+#define p2m_is_paging(t)   (p2m_to_mask(t) & P2M_PAGING_TYPES)
+#define p2m_is_pageable(t) (p2m_to_mask(t) & P2M_PAGEABLE_TYPES)
+#define p2m_is_grant(t)    (p2m_to_mask(t) & P2M_GRANT_TYPES)
+#define p2m_is_foreign(t)  (p2m_to_mask(t) & P2M_FOREIGN_TYPES)
+#define p2m_is_special(t)  (p2m_to_mask(t) & P2M_SPECIAL_TYPES)
+#define p2m_is_pod(t)      ((t) == p2m_populate_on_demand)
+/* 4.17: RAM or MMIO. */
+#define p2m_is_valid(t)    (p2m_to_mask(t) & (P2M_RAM_TYPES | P2M_MMIO_TYPES))
+
+#define PAGE_ORDER_4K  0
+#define PAGE_ORDER_2M  9
+#define PAGE_ORDER_1G  18
+#define P2M_GFN_BITS   36            /* 4-level EPT: 48-bit guest addresses */
+
+#define INVALID_GFN_RAW (~0UL)
+#define INVALID_M2P_ENTRY (~0UL)
+
+/* PoD state (p2m-pod.c); protected by pod.lock. */
+struct p2m_pod {
+    pthread_mutex_t lock;
+    struct page_list_head super;    /* free 2M chunks (order-9 heads) */
+    struct page_list_head single;   /* free 4K pages */
+    long count;                     /* pages in the cache */
+    long entry_count;               /* gfns marked PoD */
+    unsigned long reclaim_single;   /* emergency sweep resume point */
+    unsigned long max_guest;        /* highest gfn demand-populated */
+    struct {
+        unsigned long list[32];     /* recently populated gfns; bit 63 = 2M */
+        unsigned int idx;
+    } mrp;
+};
+
+struct p2m_domain {
+    struct domain *domain;
+    pthread_mutex_t lock;           /* recursive, the p2m lock */
+    uint64_t *root;                 /* L4 table, 512 entries */
+    unsigned long max_mapped_pfn;
+    unsigned long tables;           /* intermediate tables allocated */
+    /* Leaves that map RAM with a valid MFN, by size (0: 4K, 1: 2M, 2: 1G). */
+    unsigned long nr_leaves[3];
+    /* RAM pages mapped, by the node of their MFN. */
+    unsigned long node_pages[MAX_NUMNODES];
+    unsigned long paged_pages;      /* mem paging */
+    struct p2m_pod pod;
+};
+
+static inline struct p2m_domain *p2m_get_hostp2m(struct domain *d)
+{
+    return d->p2m;
+}
+
+/*
+ * p2m_get_entry: the mfn (INVALID_MFN if none), type and the order of the
+ * leaf holding gfn (for a gfn with no entry: the order of the empty
+ * aligned region, at most 1G).  Takes no lock; call with p2m->lock held
+ * for a stable answer.
+ */
+mfn_t p2m_get_entry(struct p2m_domain *p2m, unsigned long gfn, p2m_type_t *t,
+                    unsigned int *page_order);
+/* Map [gfn, gfn + 2^order) to mfn.. (or INVALID_MFN) with type t. */
+int p2m_set_entry(struct p2m_domain *p2m, unsigned long gfn, mfn_t mfn,
+                  unsigned int page_order, p2m_type_t t);
+
+/* physmap.c: guest_physmap_* as Xen's (PV: M2P only). */
+int guest_physmap_add_entry(struct domain *d, unsigned long gfn, mfn_t mfn,
+                            unsigned int page_order, p2m_type_t t);
+static inline int guest_physmap_add_page(struct domain *d, unsigned long gfn,
+                                         mfn_t mfn, unsigned int page_order)
+{
+    return guest_physmap_add_entry(d, gfn, mfn, page_order, p2m_ram_rw);
+}
+int guest_physmap_remove_page(struct domain *d, unsigned long gfn, mfn_t mfn,
+                              unsigned int page_order);
+/* HVM: max_mapped_pfn; PV: 0 (no guest p2m is kept). */
+unsigned long domain_get_maximum_gpfn(struct domain *d);
+
+/* The M2P: gfn of mfn, or INVALID_M2P_ENTRY. */
+unsigned long get_gpfn_from_mfn(struct host *h, mfn_t mfn);
+/* Set [mfn, mfn + 2^order) to gfn.. (or INVALID_M2P_ENTRY for all). */
+void set_gpfn_from_mfn(struct host *h, mfn_t mfn, unsigned int order,
+                       unsigned long gfn);
+
+/* Translate and access guest memory by gfn (foreign maps, guest touches). */
+void *p2m_gfn_to_virt(struct domain *d, unsigned long gfn);
+
+#endif /* XENMM_CORE_P2M_H */
