@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <xen/xen.h>
 #include <xen/domctl.h>
+#include <xen/memory.h>
 #include <xenmm/host.h>
 #include <xenmm/hostspec.h>
 
@@ -93,7 +94,15 @@ static inline unsigned int cpumask_next_from(unsigned int n, const cpumask_t *m)
 struct domain;
 struct p2m_domain;      /* p2m.h */
 struct grant_table;     /* grant_table.c */
-struct vnuma_info;      /* domctl setvnumainfo */
+/* vNUMA (XEN_DOMCTL_setvnumainfo), as Xen's struct vnuma_info. */
+struct vnuma_info {
+    unsigned int nr_vnodes;
+    unsigned int nr_vmemranges;
+    unsigned int *vdistance;            /* nr_vnodes^2 */
+    unsigned int *vcpu_to_vnode;        /* max_vcpus */
+    nodeid_t *vnode_to_pnode;           /* nr_vnodes */
+    struct xen_vmemrange *vmemrange;    /* nr_vmemranges */
+};
 
 /* A vCPU: what the scheduler's NUMA logic and the save image need. */
 struct vcpu {
@@ -449,6 +458,8 @@ struct domain *domain_create(struct host *h, domid_t domid,
                              unsigned int flags, int *rc);
 int vcpu_create(struct domain *d, unsigned int vcpu_id);
 void domain_crash(struct domain *d, const char *why);
+/* Free a vnuma_info and its arrays (NULL is fine). */
+void vnuma_destroy(struct vnuma_info *v);
 /* dom0: PV, control + hardware domain, one vCPU per pCPU, running. */
 struct domain *domain_create_dom0(struct host *h, int *rc);
 /* host_destroy: free a domain's structures without freeing its pages. */

@@ -268,6 +268,17 @@ void domain_kill(struct domain *d)
     relinquish_list(d, &d->xenpage_list);
 }
 
+void vnuma_destroy(struct vnuma_info *v)
+{
+    if ( !v )
+        return;
+    free(v->vdistance);
+    free(v->vcpu_to_vnode);
+    free(v->vnode_to_pnode);
+    free(v->vmemrange);
+    free(v);
+}
+
 /* Free the structure and what hangs off it; pages are not touched. */
 static void free_domain_struct(struct domain *d)
 {
@@ -277,7 +288,7 @@ static void free_domain_struct(struct domain *d)
         free(d->vcpu[i]);
     free(d->vcpu);
     free(d->e820);
-    free(d->vnuma);
+    vnuma_destroy(d->vnuma);
     pthread_rwlock_destroy(&d->vnuma_rwlock);
     pthread_mutex_destroy(&d->page_alloc_lock);
     free(d);

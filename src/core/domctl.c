@@ -13,3 +13,10 @@ long do_domctl(struct caller *c, uint64_t u_domctl)
     (void)u_domctl;
     return -ENOSYS;
 }
+
+long xenmem_get_vnumainfo(struct caller *c, uint64_t arg)
+{
+    (void)c;
+    (void)arg;
+    return -ENOSYS;
+}

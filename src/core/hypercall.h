@@ -71,6 +71,21 @@ long do_sysctl(struct caller *c, uint64_t u_sysctl);
 long do_domctl(struct caller *c, uint64_t u_domctl);
 /* memory.c: XENMEM_* (cmd = op | start_extent << 6). */
 long do_memory_op(struct caller *c, unsigned long cmd, uint64_t arg);
+/*
+ * The XENMEM_* ops memory.c hands on:
+ *   memory_physmap.c: add_to_physmap, add_to_physmap_batch,
+ *     remove_from_physmap (xenmem_add_to_physmap etc.) and acquire_resource;
+ *   domctl.c (vNUMA): get_vnumainfo;
+ *   x86_mm.c: arch_memory_op (memory_map, set_memory_map,
+ *     machine_memory_map, set/get_pod_target via p2m-pod.c), else -ENOSYS.
+ */
+long xenmem_physmap_op(struct caller *c, unsigned int op, uint64_t arg);
+long xenmem_acquire_resource(struct caller *c, uint64_t arg);
+long xenmem_get_vnumainfo(struct caller *c, uint64_t arg);
+long arch_memory_op(struct caller *c, unsigned long cmd, uint64_t arg);
+/* p2m-pod.c: XENMEM_set_pod_target / XENMEM_get_pod_target. */
+long xenmem_pod_target_op(struct caller *c, unsigned int op, uint64_t arg);
+
 /* hvm.c: HVMOP_* (set_param, get_param). */
 long do_hvm_op(struct caller *c, unsigned long op, uint64_t arg);
 /* multicall.c */
