@@ -398,6 +398,17 @@ void *alloc_xenheap_pages(struct host *h, unsigned int order, unsigned int memfl
 void free_xenheap_pages(struct host *h, void *v, unsigned int order);
 bool is_xen_heap_page(const struct host *h, const struct page_info *pg);
 
+/* ---- x86_mm.c: Xen-heap pages shared with a guest ----
+ * share_xen_page_with_guest: pg (an in-use Xen-heap page) becomes d's: owner
+ *   d, PGC_xen_heap | PGC_allocated, on d->xenpage_list, d->xenheap_pages
+ *   (the first takes a domain reference); its M2P entry is invalidated.  A
+ *   dying domain gets nothing.
+ * unshare_xen_page_with_guest: undo that if pg is still d's (domain_kill
+ *   unshares through free_domheap_pages first); then free_xenheap_pages.
+ */
+void share_xen_page_with_guest(struct page_info *pg, struct domain *d);
+void unshare_xen_page_with_guest(struct page_info *pg, struct domain *d);
+
 /* ---- page_alloc.c: claims and accounting ----
  * domain_set_outstanding_pages: 0, -EINVAL (claim already, pages not
  *   above tot_pages or above max_pages, bad node), -ENOMEM (does not fit).
