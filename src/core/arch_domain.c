@@ -1,40 +1,79 @@
 /*
  * arch_domain.c - x86 per-domain setup and teardown (see arch_domain.h):
  * the order Xen uses, with each resource owned by its own file.
+ *
+ * shared_info, as x86 arch_domain_create: one Xen-heap page below 4 GiB
+ * (MEMF_bits(32): its address must fit a 32-bit guest's start_info),
+ * cleared and shared with the domain; -ENOMEM without one.  domain_kill
+ * unshares it with the rest of xenpage_list and arch_domain_destroy frees
+ * it.  The grant table is set up after the arch part, as common
+ * domain_create does, and freed before it, as complete_domain_destroy.
  */
+#include <errno.h>
+
 #include "core.h"
 #include "arch_domain.h"
+
+static int shared_info_alloc(struct domain *d)
+{
+    struct host *h = d->host;
+    void *v = alloc_xenheap_pages(h, 0, MEMF_bits(32));
+
+    if ( v == NULL )
+        return -ENOMEM;
+    /* clear_page: only a page that was written needs zeroing. */
+    os_ram_fill(&h->ram, (uint64_t)mfn_x(virt_to_mfn(h, v)) << PAGE_SHIFT,
+                PAGE_SIZE, 0);
+    d->shared_info = mfn_to_page(h, virt_to_mfn(h, v));
+    share_xen_page_with_guest(d->shared_info, d);
+    return 0;
+}
+
+static void shared_info_free(struct domain *d)
+{
+    struct host *h = d->host;
+
+    if ( d->shared_info == NULL )
+        return;
+    unshare_xen_page_with_guest(d->shared_info, d);
+    free_xenheap_pages(h, mfn_to_virt(h, page_to_mfn(h, d->shared_info)), 0);
+    d->shared_info = NULL;
+}
 
 int arch_domain_create(struct domain *d,
                        const struct xen_domctl_createdomain *config)
 {
     int rc;
 
-    (void)config;
     if ( (rc = paging_enable(d)) )
         return rc;
     if ( (rc = p2m_init(d)) )
-    {
-        paging_teardown(d);
-        return rc;
-    }
-    if ( (rc = grant_table_init(d)) )
-    {
-        p2m_final_teardown(d);
-        paging_teardown(d);
-        return rc;
-    }
+        goto fail_paging;
+    if ( (rc = shared_info_alloc(d)) )
+        goto fail_p2m;
+    /* common domain_create: grant_table_init after arch_domain_create. */
+    if ( (rc = grant_table_init(d, config->grant_opts)) )
+        goto fail_shared_info;
     return 0;
+
+ fail_shared_info:
+    shared_info_free(d);
+ fail_p2m:
+    p2m_final_teardown(d);
+ fail_paging:
+    paging_teardown(d);
+    return rc;
 }
 
 void arch_domain_relinquish(struct domain *d)
 {
-    grant_table_destroy(d);
     p2m_teardown(d);
     paging_teardown(d);
 }
 
 void arch_domain_destroy(struct domain *d)
 {
+    grant_table_destroy(d);
     p2m_final_teardown(d);
+    shared_info_free(d);
 }

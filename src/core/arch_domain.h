@@ -7,7 +7,8 @@
  * arch_domain_create: 0 or -errno; on failure nothing is left allocated.
  * arch_domain_relinquish: run once by domain_kill, before the page lists
  *   are emptied; gives pool and p2m memory back.
- * arch_domain_destroy: frees what is left (tables, Xen-heap pages).
+ * arch_domain_destroy: frees what is left (tables, and the Xen-heap pages
+ *   of the grant table and shared_info, which domain_kill unshared).
  */
 #ifndef XENMM_CORE_ARCH_DOMAIN_H
 #define XENMM_CORE_ARCH_DOMAIN_H
@@ -29,8 +30,11 @@ void p2m_final_teardown(struct domain *d);  /* free the structure */
 int paging_enable(struct domain *d);
 void paging_teardown(struct domain *d);     /* pool pages back to the heap */
 
-/* grant_table.c: grant_table_init and its teardown. */
-int grant_table_init(struct domain *d);
+/*
+ * grant_table.c: grant_table_init (options: createdomain's grant_opts) and
+ * grant_table_destroy (frees the frames; run by arch_domain_destroy).
+ */
+int grant_table_init(struct domain *d, unsigned int options);
 void grant_table_destroy(struct domain *d);
 
 #endif /* XENMM_CORE_ARCH_DOMAIN_H */

@@ -100,6 +100,8 @@ struct domain *domain_create(struct host *h, domid_t domid,
         config.flags = XEN_DOMCTL_CDF_oos_off;
         config.max_grant_frames = -1;
         config.max_maptrack_frames = -1;
+        /* Grant versions up to the host's gnttab=max-ver (2), as dom0's. */
+        config.grant_opts = XEN_DOMCTL_GRANT_version(2);
     }
 
     d = calloc(1, sizeof(*d));
@@ -322,6 +324,8 @@ struct domain *domain_create_dom0(struct host *h, int *rc)
         .max_vcpus = h->spec->nr_cpus,
         .max_grant_frames = -1,
         .max_maptrack_frames = -1,
+        /* x86 setup.c: XEN_DOMCTL_GRANT_version(opt_gnttab_max_version). */
+        .grant_opts = XEN_DOMCTL_GRANT_version(2),
     };
     struct domain *d;
     unsigned int i;

@@ -1,16 +1,325 @@
 /*
- * grant_table.c - grant table v1 (common/grant_table.c).  Not built yet.
+ * grant_table.c - grant table v1 (common/grant_table.c): the per-domain
+ * table, its shared frames and the ways the memory path reaches them
+ * (grant_table.h has the contract).
+ *
+ * grant_table_init (domain creation) refuses, as 4.17: a maximum grant
+ * version of 0 or above GNTTAB_MAX_VERSION, max_grant_frames below
+ * INITIAL_NR_GRANT_FRAMES or above the host's gnttab_max_frames (64),
+ * max_maptrack_frames above gnttab_max_maptrack_frames (1024): -EINVAL;
+ * -ENOMEM when the first frame cannot be had.
+ *
+ * Each shared frame is an order-0 Xen-heap page, cleared, then shared with
+ * the domain (owner d, on d->xenpage_list, counted in d->xenheap_pages).
+ * domain_kill unshares them with the rest of xenpage_list;
+ * grant_table_destroy, run when the domain is destroyed as Xen's
+ * complete_domain_destroy does, gives the pages back to the Xen heap.
+ *
+ * Only v1 is modelled: there is no GNTTABOP_set_version, so gt_version
+ * stays 1 and no status frames exist.  Xen's active-entry and maptrack
+ * arrays are not modelled either (no grant is ever mapped or copied
+ * here), so the only heap pages a grant table takes are its shared frames.
+ *
+ * Lock: gt->lock, Xen's grant table rwlock; growing takes it for writing.
+ * It nests outside page_alloc_lock and heap_lock, and is never held while
+ * the p2m lock is taken.
  */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xen/xen.h>
+#include <xen/domctl.h>
+#include <xen/memory.h>
+
 #include "core.h"
 #include "arch_domain.h"
+#include "grant_table.h"
 
-int grant_table_init(struct domain *d)
+/* The gnttab_max_frames / gnttab_max_maptrack_frames boot defaults. */
+#define OPT_MAX_GRANT_FRAMES    64U
+#define OPT_MAX_MAPTRACK_FRAMES 1024U
+
+#define SHGNT_PER_PAGE_V1 (PAGE_SIZE / sizeof(grant_entry_v1_t))
+/* v2 sizes, for the size of the status-frame resource. */
+#define GRANT_PER_PAGE        (PAGE_SIZE / sizeof(grant_entry_v2_t))
+#define GRANT_STATUS_PER_PAGE (PAGE_SIZE / sizeof(grant_status_t))
+
+struct grant_table {
+    pthread_rwlock_t lock;
+    unsigned int max_version;       /* from createdomain's grant_opts */
+    unsigned int gt_version;        /* always 1 here */
+    unsigned int max_grant_frames;
+    unsigned int max_maptrack_frames;
+    unsigned int nr_grant_frames;
+    void **shared_raw;              /* max_grant_frames slots */
+    struct domain *domain;
+};
+
+static unsigned int grant_to_status_frames(unsigned int grant_frames)
 {
-    (void)d;
+    return (grant_frames * GRANT_PER_PAGE + GRANT_STATUS_PER_PAGE - 1) /
+           GRANT_STATUS_PER_PAGE;
+}
+
+static void clear_page(struct host *h, mfn_t mfn)
+{
+    /* Zeroes written pages only: a never-touched page reads as zero. */
+    os_ram_fill(&h->ram, (uint64_t)mfn_x(mfn) << PAGE_SHIFT, PAGE_SIZE, 0);
+}
+
+static void free_shared_frame(struct domain *d, void *v)
+{
+    struct host *h = d->host;
+
+    unshare_xen_page_with_guest(mfn_to_page(h, virt_to_mfn(h, v)), d);
+    free_xenheap_pages(h, v, 0);
+}
+
+/* Grow to req_nr_frames (at least the initial count).  Write lock held. */
+static int gnttab_grow_table(struct domain *d, unsigned int req_nr_frames)
+{
+    struct grant_table *gt = d->grant_table;
+    struct host *h = d->host;
+    unsigned int i;
+
+    if ( req_nr_frames < INITIAL_NR_GRANT_FRAMES )
+        req_nr_frames = INITIAL_NR_GRANT_FRAMES;
+
+    for ( i = gt->nr_grant_frames; i < req_nr_frames; i++ )
+    {
+        gt->shared_raw[i] = alloc_xenheap_pages(h, 0, 0);
+        if ( gt->shared_raw[i] == NULL )
+            goto shared_alloc_failed;
+        clear_page(h, virt_to_mfn(h, gt->shared_raw[i]));
+    }
+
+    /* Share the new frames only once all of them exist, as Xen. */
+    for ( i = gt->nr_grant_frames; i < req_nr_frames; i++ )
+        share_xen_page_with_guest(
+            mfn_to_page(h, virt_to_mfn(h, gt->shared_raw[i])), d);
+    gt->nr_grant_frames = req_nr_frames;
     return 0;
+
+ shared_alloc_failed:
+    for ( i = gt->nr_grant_frames; i < req_nr_frames; i++ )
+    {
+        free_xenheap_pages(h, gt->shared_raw[i], 0);
+        gt->shared_raw[i] = NULL;
+    }
+    printk(h, "Allocation failure when expanding d%u grant table\n",
+           d->domain_id);
+    return -ENOMEM;
+}
+
+int grant_table_init(struct domain *d, unsigned int options)
+{
+    unsigned int max_version = options & XEN_DOMCTL_GRANT_version_mask;
+    struct grant_table *gt;
+    int rc;
+
+    if ( !max_version || max_version > GNTTAB_MAX_VERSION )
+        return -EINVAL;
+    if ( d->max_grant_frames < INITIAL_NR_GRANT_FRAMES ||
+         d->max_grant_frames > OPT_MAX_GRANT_FRAMES ||
+         d->max_maptrack_frames > OPT_MAX_MAPTRACK_FRAMES )
+        return -EINVAL;
+
+    gt = calloc(1, sizeof(*gt));
+    if ( gt == NULL )
+        return -ENOMEM;
+    gt->shared_raw = calloc(d->max_grant_frames, sizeof(*gt->shared_raw));
+    if ( gt->shared_raw == NULL )
+    {
+        free(gt);
+        return -ENOMEM;
+    }
+    pthread_rwlock_init(&gt->lock, NULL);
+    gt->gt_version = 1;
+    gt->max_version = max_version;
+    gt->max_grant_frames = d->max_grant_frames;
+    gt->max_maptrack_frames = d->max_maptrack_frames;
+    gt->domain = d;
+    d->grant_table = gt;
+
+    pthread_rwlock_wrlock(&gt->lock);
+    rc = gnttab_grow_table(d, 0);
+    pthread_rwlock_unlock(&gt->lock);
+
+    if ( rc )
+        grant_table_destroy(d);
+    return rc;
 }
 
 void grant_table_destroy(struct domain *d)
 {
-    (void)d;
+    struct grant_table *gt = d->grant_table;
+    unsigned int i;
+
+    if ( gt == NULL )
+        return;
+    for ( i = 0; i < gt->nr_grant_frames; i++ )
+        free_shared_frame(d, gt->shared_raw[i]);
+    free(gt->shared_raw);
+    pthread_rwlock_destroy(&gt->lock);
+    free(gt);
+    d->grant_table = NULL;
+}
+
+/* Write lock held: Xen's gnttab_get_shared_frame_mfn. */
+static int get_shared_frame_mfn_locked(struct domain *d, unsigned int idx,
+                                       mfn_t *mfn)
+{
+    struct grant_table *gt = d->grant_table;
+
+    if ( idx >= gt->nr_grant_frames )
+    {
+        unsigned int nr_grant = idx + 1;
+
+        if ( nr_grant == 0 )            /* overflow */
+            return -EINVAL;
+        if ( nr_grant <= gt->max_grant_frames )
+            gnttab_grow_table(d, nr_grant);
+        /* Past the maximum, or growing failed. */
+        if ( idx >= gt->nr_grant_frames )
+            return -EINVAL;
+    }
+    *mfn = virt_to_mfn(d->host, gt->shared_raw[idx]);
+    return 0;
+}
+
+int gnttab_get_shared_frame_mfn(struct domain *d, unsigned int idx,
+                                mfn_t *mfn)
+{
+    struct grant_table *gt = d->grant_table;
+    int rc;
+
+    if ( gt == NULL )
+        return -EINVAL;
+    pthread_rwlock_wrlock(&gt->lock);
+    rc = get_shared_frame_mfn_locked(d, idx, mfn);
+    pthread_rwlock_unlock(&gt->lock);
+    return rc;
+}
+
+unsigned int gnttab_nr_grant_frames(struct domain *d)
+{
+    struct grant_table *gt = d->grant_table;
+    unsigned int nr;
+
+    if ( gt == NULL )
+        return 0;
+    pthread_rwlock_rdlock(&gt->lock);
+    nr = gt->nr_grant_frames;
+    pthread_rwlock_unlock(&gt->lock);
+    return nr;
+}
+
+int gnttab_get_entry_v1(struct domain *d, grant_ref_t ref,
+                        grant_entry_v1_t *entry)
+{
+    struct grant_table *gt = d->grant_table;
+    const volatile grant_entry_v1_t *e;
+    int rc = -EINVAL;
+
+    if ( gt == NULL )
+        return -EINVAL;
+    pthread_rwlock_rdlock(&gt->lock);
+    if ( gt->gt_version == 1 &&
+         ref < gt->nr_grant_frames * SHGNT_PER_PAGE_V1 )
+    {
+        /* The frame is guest memory: read each field once. */
+        e = (const volatile grant_entry_v1_t *)
+            gt->shared_raw[ref / SHGNT_PER_PAGE_V1] + ref % SHGNT_PER_PAGE_V1;
+        entry->flags = e->flags;
+        entry->domid = e->domid;
+        entry->frame = e->frame;
+        rc = 0;
+    }
+    pthread_rwlock_unlock(&gt->lock);
+    return rc;
+}
+
+unsigned int gnttab_resource_max_frames(const struct domain *d,
+                                        unsigned int id)
+{
+    const struct grant_table *gt = d->grant_table;
+
+    /* Fixed at creation: no lock needed. */
+    if ( gt == NULL )
+        return 0;
+    switch ( id )
+    {
+    case XENMEM_resource_grant_table_id_shared:
+        return gt->max_grant_frames;
+    case XENMEM_resource_grant_table_id_status:
+        /* Sized for v2 whatever the domain's version, as 4.17. */
+        return grant_to_status_frames(gt->max_grant_frames);
+    default:
+        return 0;
+    }
+}
+
+int gnttab_acquire_resource(struct domain *d, unsigned int id,
+                            unsigned int frame, unsigned int nr_frames,
+                            xen_pfn_t mfn_list[])
+{
+    struct grant_table *gt = d->grant_table;
+    struct host *h = d->host;
+    unsigned int i;
+    mfn_t tmp;
+    int rc = -EINVAL;
+
+    if ( !nr_frames || gt == NULL )
+        return -EINVAL;
+
+    pthread_rwlock_wrlock(&gt->lock);
+    switch ( id )
+    {
+    case XENMEM_resource_grant_table_id_shared:
+        /* Growing to the last frame asked for makes the whole range valid. */
+        rc = get_shared_frame_mfn_locked(d, frame + nr_frames - 1, &tmp);
+        break;
+    case XENMEM_resource_grant_table_id_status:
+        /* A v1 table has no status frames. */
+    default:
+        break;
+    }
+    if ( !rc )
+    {
+        for ( i = 0; i < nr_frames; i++ )
+            mfn_list[i] = mfn_x(virt_to_mfn(h, gt->shared_raw[frame + i]));
+        rc = nr_frames;
+    }
+    pthread_rwlock_unlock(&gt->lock);
+    return rc;
+}
+
+int gnttab_map_frame(struct domain *d, unsigned long idx, gfn_t gfn,
+                     mfn_t *mfn)
+{
+    struct grant_table *gt = d->grant_table;
+    struct host *h = d->host;
+    struct page_info *pg;
+    int rc;
+
+    if ( gt == NULL || gfn_x(gfn) == INVALID_GFN_RAW )
+        return -EINVAL;
+
+    pthread_rwlock_wrlock(&gt->lock);
+    /*
+     * v1: XENMAPIDX_grant_table_status is not stripped, so it makes the
+     * index (like any index past max_grant_frames) out of range.  The
+     * index is truncated to 32 bits on the way, as in 4.17.
+     */
+    rc = get_shared_frame_mfn_locked(d, (unsigned int)idx, mfn);
+    if ( !rc )
+    {
+        /* Xen's get_page(pg, d): frames of a dying domain are not shared. */
+        pg = mfn_to_page(h, *mfn);
+        if ( page_get_owner(h, pg) != d || !(pg->count_info & PGC_allocated) )
+            rc = -EBUSY;
+    }
+    pthread_rwlock_unlock(&gt->lock);
+    return rc;
 }

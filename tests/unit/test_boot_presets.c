@@ -15,8 +15,11 @@ TEST(every_preset_boots_and_checks)
 
         for ( unsigned int n = 0; n < h->nr_nodes; n++ )
             meta += h->node_metadata_pages[n];
-        /* All RAM is free but MFN 0 and later nodes' heap metadata. */
-        if ( h->total_avail_pages != (long)(h->total_pages - 1 - meta) )
+        /*
+         * All RAM is free but MFN 0, later nodes' heap metadata and dom0's
+         * two Xen-heap pages (shared_info and its first grant-table frame).
+         */
+        if ( h->total_avail_pages != (long)(h->total_pages - 1 - meta - 2) )
             test_fail_at(__FILE__, __LINE__, "%s: %ld free of %lu pages (meta %lu)",
                          name, h->total_avail_pages, h->total_pages, meta);
         check_host(h);
@@ -33,7 +36,8 @@ TEST(server_2s_layout)
     host_get_physinfo(h, &pi);
     CHECK_EQ(pi.nr_nodes, 2);
     CHECK_EQ(pi.total_pages, 512UL << 18);        /* 512 GiB */
-    CHECK_EQ(pi.free_pages, (512UL << 18) - 1 - 4);
+    /* MFN 0, node 1's metadata, dom0's shared_info and grant frame. */
+    CHECK_EQ(pi.free_pages, (512UL << 18) - 1 - 4 - 2);
     CHECK_EQ(pi.need_scrub_pages, pi.free_pages);  /* bootscrub=idle */
     host_get_numainfo(h, 1, &ni);
     CHECK_EQ(ni.memsize, 256ULL << 30);

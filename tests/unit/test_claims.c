@@ -1,6 +1,8 @@
 /*
  * Claims (XENMEM_claim_pages semantics, Xen 4.17) and the per-node claim.
- * Host: 2 nodes x 4 MiB; node 0 has 1023 free pages, node 1 has 1020.
+ * Host: 2 nodes x 4 MiB; node 0 has 1023 free pages, node 1 has 1020,
+ * before domains: dom0 and each domain created here take two Xen-heap pages
+ * of node 0 (shared_info and the first grant-table frame).
  */
 #include <errno.h>
 
@@ -18,10 +20,11 @@ TEST(claim_argument_checks)
     CHECK_EQ(domain_set_outstanding_pages(d, 10, NUMA_NO_NODE), -EINVAL);
     d->max_pages = 5000;
     CHECK_EQ(domain_set_outstanding_pages(d, 5001, NUMA_NO_NODE), -EINVAL);
-    CHECK_EQ(domain_set_outstanding_pages(d, 2044, NUMA_NO_NODE), -ENOMEM);
-    CHECK_EQ(domain_set_outstanding_pages(d, 2043, NUMA_NO_NODE), 0);
-    CHECK_EQ(d->outstanding_pages, 2043);
-    CHECK_EQ(h->outstanding_claims, 2043);
+    /* 2043 free pages less dom0's and d's two Xen-heap pages each. */
+    CHECK_EQ(domain_set_outstanding_pages(d, 2040, NUMA_NO_NODE), -ENOMEM);
+    CHECK_EQ(domain_set_outstanding_pages(d, 2039, NUMA_NO_NODE), 0);
+    CHECK_EQ(d->outstanding_pages, 2039);
+    CHECK_EQ(h->outstanding_claims, 2039);
     /* Only one claim at a time; 0 cancels. */
     CHECK_EQ(domain_set_outstanding_pages(d, 100, NUMA_NO_NODE), -EINVAL);
     CHECK_EQ(domain_set_outstanding_pages(d, 0, NUMA_NO_NODE), 0);
@@ -46,9 +49,12 @@ TEST(claim_reserves_memory_for_claimant_417)
     struct page_info *pg;
 
     CHECK_EQ(domain_set_outstanding_pages(d, 1500, NUMA_NO_NODE), 0);
-    /* 2043 free, 1500 claimed: e may take 543 pages, no more. */
+    /*
+     * 2037 free (2043 less the Xen-heap pages of dom0, d and e), 1500
+     * claimed: e may take 537 pages, no more.
+     */
     CHECK(alloc_domheap_pages(h, e, 9, 0) != NULL);         /* 512 */
-    CHECK(alloc_domheap_pages(h, e, 5, 0) == NULL);         /* 32 > 31 left */
+    CHECK(alloc_domheap_pages(h, e, 5, 0) == NULL);         /* 32 > 25 left */
     CHECK(alloc_domheap_pages(h, e, 4, 0) != NULL);         /* 16 */
     CHECK_EQ(e->tot_pages, 528);
     check_host(h);

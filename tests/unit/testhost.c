@@ -51,6 +51,15 @@ struct host *boot_tiny(unsigned int nr_nodes, uint64_t node_bytes)
     return boot_spec(tiny_spec(nr_nodes, node_bytes));
 }
 
+struct host *boot_tiny_bare(unsigned int nr_nodes, uint64_t node_bytes)
+{
+    struct host *h = boot_tiny(nr_nodes, node_bytes);
+
+    domain_destroy(h->hardware_domain);
+    host_scrub_wait(h);
+    return h;
+}
+
 struct host *boot_preset(const char *name, const char *opt1, const char *opt2)
 {
     struct hostspec *hs = hostspec_alloc();
@@ -96,6 +105,7 @@ struct domain *new_hvm_domain(struct host *h, domid_t id, unsigned int max_pages
         .max_vcpus = 1,
         .max_grant_frames = -1,
         .max_maptrack_frames = -1,
+        .grant_opts = XEN_DOMCTL_GRANT_version(1),
     };
     int rc;
     struct domain *d = domain_create(h, id, &cfg, 0, &rc);

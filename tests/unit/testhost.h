@@ -18,6 +18,12 @@ struct hostspec *tiny_spec(unsigned int nr_nodes, uint64_t node_bytes);
 /* Boot (REQUIREs success) and free the spec. */
 struct host *boot_spec(struct hostspec *hs);
 struct host *boot_tiny(unsigned int nr_nodes, uint64_t node_bytes);
+/*
+ * boot_tiny, then dom0 destroyed and its pages scrubbed: the heap exactly
+ * as the boot allocator left it, for tests of the buddy heap alone (dom0's
+ * shared_info and grant-table frame would hold the top two MFNs).
+ */
+struct host *boot_tiny_bare(unsigned int nr_nodes, uint64_t node_bytes);
 struct host *boot_preset(const char *name, const char *opt1, const char *opt2);
 /* host_check() must find nothing; prints the findings otherwise. */
 void check_host(struct host *h);
