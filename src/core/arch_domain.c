@@ -51,6 +51,8 @@ int arch_domain_create(struct domain *d,
         goto fail_paging;
     if ( (rc = shared_info_alloc(d)) )
         goto fail_p2m;
+    if ( is_hvm_domain(d) )
+        hvm_domain_initialise(d);
     /* common domain_create: grant_table_init after arch_domain_create. */
     if ( (rc = grant_table_init(d, config->grant_opts)) )
         goto fail_shared_info;

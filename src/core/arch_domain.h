@@ -37,4 +37,7 @@ void paging_teardown(struct domain *d);     /* pool pages back to the heap */
 int grant_table_init(struct domain *d, unsigned int options);
 void grant_table_destroy(struct domain *d);
 
+/* hvm.c: HVM parameters' initial values (hvm_domain_initialise). */
+void hvm_domain_initialise(struct domain *d);
+
 #endif /* XENMM_CORE_ARCH_DOMAIN_H */
