@@ -202,6 +202,7 @@ struct domain {
         unsigned long p2m_pages;    /* pool pages in use by the p2m */
         struct page_list_head freelist;
     } paging;
+    pthread_mutex_t e820_lock;      /* nr_e820, e820 (x86_mm.c) */
     unsigned int nr_e820;
     struct e820entry *e820;
     struct page_info *shared_info;  /* Xen-heap page shared with d */

@@ -117,6 +117,7 @@ struct domain *domain_create(struct host *h, domid_t domid,
     pthread_mutex_init(&d->page_alloc_lock, &ma);
     pthread_mutexattr_destroy(&ma);
     pthread_rwlock_init(&d->vnuma_rwlock, NULL);
+    pthread_mutex_init(&d->e820_lock, NULL);
     page_list_init(&d->page_list);
     page_list_init(&d->extra_page_list);
     page_list_init(&d->xenpage_list);
@@ -177,6 +178,7 @@ struct domain *domain_create(struct host *h, domid_t domid,
 
  fail:
     free(d->vcpu);
+    pthread_mutex_destroy(&d->e820_lock);
     pthread_rwlock_destroy(&d->vnuma_rwlock);
     pthread_mutex_destroy(&d->page_alloc_lock);
     free(d);
@@ -290,6 +292,7 @@ static void free_domain_struct(struct domain *d)
         free(d->vcpu[i]);
     free(d->vcpu);
     free(d->e820);
+    pthread_mutex_destroy(&d->e820_lock);
     vnuma_destroy(d->vnuma);
     pthread_rwlock_destroy(&d->vnuma_rwlock);
     pthread_mutex_destroy(&d->page_alloc_lock);

@@ -1,13 +1,47 @@
 /*
  * x86_mm.c - x86 mm.c: Xen-heap pages shared with a guest
  * (share_xen_page_with_guest) and arch_memory_op.
- * arch_memory_op is not built yet: -ENOSYS.
+ *
+ * arch_memory_op, as 4.17 (it switches on the whole cmd, so any op here
+ * with continuation bits set is -ENOSYS):
+ *  XENMEM_set_memory_map      a domain's e820 (struct xen_foreign_memory_map),
+ *                             XSM_TARGET on it.  -EFAULT, -EINVAL (more
+ *                             than E820MAX entries), -ESRCH, -EPERM, -ENOMEM.
+ *  XENMEM_memory_map          the calling domain's own e820; nr_entries in,
+ *                             the number copied out.  -ENOSYS when none was
+ *                             set (Xen's "backwards compatibility"), -EFAULT.
+ *  XENMEM_machine_memory_map  the host's e820 (control domain only, -EPERM):
+ *                             the hostspec's RAM ranges, merged where they
+ *                             touch, as E820_RAM.  A null buffer asks for the
+ *                             count; otherwise nr_entries must leave room for
+ *                             one more entry than the map has (-EINVAL), and
+ *                             the buffer must be accessible (-EFAULT).
+ *  XENMEM_set/get_pod_target  handed to p2m-pod.c.
+ *  anything else              -ENOSYS (Xen's subarch_memory_op ops such as
+ *                             machphys_mapping are not modelled).
+ *
+ * Deviation: Xen reports the gaps between RAM ranges that the caller has no
+ * iomem access to as E820_RESERVED (e.g. the local APIC and IO-APIC pages);
+ * xenmm models no MMIO, so its machine map is RAM only.
  */
 #include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xen/xen.h>
+#include <xen/memory.h>
 
 #include "core.h"
 #include "hypercall.h"
 #include "p2m.h"
+#include "xsm.h"
+
+#define E820_RAM 1
+
+static inline uint64_t handle_addr(const void *p)
+{
+    return (uint64_t)(uintptr_t)p;
+}
 
 void share_xen_page_with_guest(struct page_info *pg, struct domain *d)
 {
@@ -58,10 +92,178 @@ void unshare_xen_page_with_guest(struct page_info *pg, struct domain *d)
         put_domain(d);
 }
 
+static long set_memory_map(struct caller *c, uint64_t arg)
+{
+    struct xen_foreign_memory_map fmap;
+    struct e820entry *e820 = NULL, *old;
+    struct domain *d;
+    int rc;
+
+    if ( copy_from_guest_raw(c->mem, &fmap, arg, sizeof(fmap)) )
+        return -EFAULT;
+    if ( fmap.map.nr_entries > E820MAX )
+        return -EINVAL;
+
+    d = caller_domain_by_any_id(c, fmap.domid);
+    if ( d == NULL )
+        return -ESRCH;
+    if ( (rc = xsm_default_action(XSM_TARGET, c->d, d)) )
+        return rc;
+
+    if ( fmap.map.nr_entries )
+    {
+        e820 = malloc(fmap.map.nr_entries * sizeof(*e820));
+        if ( e820 == NULL )
+            return -ENOMEM;
+        if ( copy_from_guest_raw(c->mem, e820, handle_addr(fmap.map.buffer.p),
+                                 fmap.map.nr_entries * sizeof(*e820)) )
+        {
+            free(e820);
+            return -EFAULT;
+        }
+    }
+
+    pthread_mutex_lock(&d->e820_lock);
+    old = d->e820;
+    d->e820 = e820;
+    d->nr_e820 = fmap.map.nr_entries;
+    pthread_mutex_unlock(&d->e820_lock);
+    free(old);
+    return 0;
+}
+
+static long memory_map(struct caller *c, uint64_t arg)
+{
+    struct xen_memory_map map;
+    struct domain *d = c->d;
+    long rc = 0;
+
+    if ( copy_from_guest_raw(c->mem, &map, arg, sizeof(map)) )
+        return -EFAULT;
+
+    pthread_mutex_lock(&d->e820_lock);
+    if ( d->nr_e820 == 0 || d->e820 == NULL )
+        rc = -ENOSYS;
+    else
+    {
+        if ( map.nr_entries > d->nr_e820 )
+            map.nr_entries = d->nr_e820;
+        if ( copy_to_guest_raw(c->mem, handle_addr(map.buffer.p), d->e820,
+                               map.nr_entries * sizeof(*d->e820)) ||
+             copy_to_guest_raw(c->mem, arg, &map, sizeof(map)) )
+            rc = -EFAULT;
+    }
+    pthread_mutex_unlock(&d->e820_lock);
+    return rc;
+}
+
+static int cmp_range(const void *a, const void *b)
+{
+    const struct e820entry *x = a, *y = b;
+
+    return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+/* The host's e820: every RAM range of the hostspec, sorted and merged. */
+static struct e820entry *host_e820(const struct host *h, unsigned int *nr)
+{
+    const struct hostspec *hs = h->spec;
+    struct e820entry *map;
+    unsigned int node, r, n = 0, i, out;
+
+    for ( node = 0; node < hs->nr_nodes; node++ )
+        n += hs->node[node].nr_ranges;
+    map = calloc(n ? n : 1, sizeof(*map));
+    if ( map == NULL )
+        return NULL;
+    n = 0;
+    for ( node = 0; node < hs->nr_nodes; node++ )
+        for ( r = 0; r < hs->node[node].nr_ranges; r++ )
+        {
+            map[n].addr = hs->node[node].range[r].start;
+            map[n].size = hs->node[node].range[r].end -
+                          hs->node[node].range[r].start;
+            map[n].type = E820_RAM;
+            n++;
+        }
+    qsort(map, n, sizeof(*map), cmp_range);
+
+    /* A firmware map has one entry per contiguous run, not per node. */
+    for ( i = 0, out = 0; i < n; i++ )
+    {
+        if ( out && map[out - 1].addr + map[out - 1].size == map[i].addr )
+            map[out - 1].size += map[i].size;
+        else
+            map[out++] = map[i];
+    }
+    *nr = out;
+    return map;
+}
+
+static long machine_memory_map(struct caller *c, uint64_t arg)
+{
+    struct xen_memory_map map;
+    struct e820entry *e820;
+    unsigned int nr_map, i;
+    uint64_t buffer;
+    bool store;
+    long rc = 0;
+
+    if ( (rc = xsm_default_action(XSM_PRIV, c->d, NULL)) )
+        return rc;
+    if ( copy_from_guest_raw(c->mem, &map, arg, sizeof(map)) )
+        return -EFAULT;
+
+    e820 = host_e820(c->h, &nr_map);
+    if ( e820 == NULL )
+        return -ENOMEM;
+
+    buffer = handle_addr(map.buffer.p);
+    store = !guest_handle_is_null(buffer);
+    if ( store && map.nr_entries < nr_map + 1 )
+    {
+        rc = -EINVAL;
+        goto out;
+    }
+    if ( store && !guest_access_okay(c->mem, buffer,
+                                     (uint64_t)map.nr_entries * sizeof(*e820)) )
+    {
+        rc = -EFAULT;
+        goto out;
+    }
+
+    /* No MMIO is modelled: the map is the RAM entries, one by one. */
+    for ( i = 0; store && i < nr_map; i++ )
+        if ( copy_to_guest_raw(c->mem, buffer + i * sizeof(*e820), &e820[i],
+                               sizeof(*e820)) )
+        {
+            rc = -EFAULT;
+            goto out;
+        }
+
+    map.nr_entries = nr_map;
+    if ( copy_to_guest_raw(c->mem, arg, &map, sizeof(map)) )
+        rc = -EFAULT;
+
+ out:
+    free(e820);
+    return rc;
+}
+
 long arch_memory_op(struct caller *c, unsigned long cmd, uint64_t arg)
 {
-    (void)c;
-    (void)cmd;
-    (void)arg;
-    return -ENOSYS;
+    switch ( cmd )
+    {
+    case XENMEM_set_memory_map:
+        return set_memory_map(c, arg);
+    case XENMEM_memory_map:
+        return memory_map(c, arg);
+    case XENMEM_machine_memory_map:
+        return machine_memory_map(c, arg);
+    case XENMEM_set_pod_target:
+    case XENMEM_get_pod_target:
+        return xenmem_pod_target_op(c, cmd, arg);
+    default:
+        return -ENOSYS;
+    }
 }
