@@ -79,8 +79,10 @@ long do_memory_op(struct caller *c, unsigned long cmd, uint64_t arg);
  *   x86_mm.c: arch_memory_op (memory_map, set_memory_map,
  *     machine_memory_map, set/get_pod_target via p2m-pod.c), else -ENOSYS.
  */
-long xenmem_physmap_op(struct caller *c, unsigned int op, uint64_t arg);
-long xenmem_acquire_resource(struct caller *c, uint64_t arg);
+/* These two take the whole cmd: their continuations carry start_extent. */
+long xenmem_physmap_op(struct caller *c, unsigned long cmd, uint64_t arg);
+long xenmem_acquire_resource(struct caller *c, unsigned long cmd,
+                             uint64_t arg);
 long xenmem_get_vnumainfo(struct caller *c, uint64_t arg);
 long arch_memory_op(struct caller *c, unsigned long cmd, uint64_t arg);
 /* p2m-pod.c: XENMEM_set_pod_target / XENMEM_get_pod_target. */

@@ -21,9 +21,9 @@ long do_memory_op(struct caller *c, unsigned long cmd, uint64_t arg)
     case XENMEM_add_to_physmap:
     case XENMEM_add_to_physmap_batch:
     case XENMEM_remove_from_physmap:
-        return xenmem_physmap_op(c, op, arg);
+        return xenmem_physmap_op(c, cmd, arg);
     case XENMEM_acquire_resource:
-        return xenmem_acquire_resource(c, arg);
+        return xenmem_acquire_resource(c, cmd, arg);
     case XENMEM_get_vnumainfo:
         return xenmem_get_vnumainfo(c, arg);
     default:
