@@ -253,6 +253,8 @@ struct host {
     size_t frame_table_bytes;
     unsigned long *dirty_bitmap;    /* true dirty set of mixed blocks */
     size_t dirty_bitmap_bytes;
+    unsigned long *m2p;             /* gfn of each in-use block head (page_block.c) */
+    size_t m2p_bytes;
     unsigned int nr_nodes;
     nodemask_t node_online_map;
     unsigned long node_start_pfn[MAX_NUMNODES];
@@ -416,6 +418,24 @@ static inline unsigned int domain_tot_pages(const struct domain *d)
 {
     return d->tot_pages - d->extra_pages;
 }
+
+/* ---- page_block.c: allocated blocks (mm.h) ----
+ * inuse_block_head: the head of the block (free or in use) holding mfn,
+ *   and its order.  Up to MAX_ORDER + 1 frame-table reads.
+ * split_domain_block: make [mfn, mfn + 2^order) a block of its own by
+ *   splitting the in-use block around it; new heads join the list the
+ *   owner keeps the block on (or none).  split_block_onto: the same with
+ *   an explicit list (PoD cache lists; NULL for none).  Return the head.
+ *   pre: mfn is order-aligned and inside an in-use block of order >= order.
+ * page_owner: the owner of the block holding any page.
+ */
+struct page_info *inuse_block_head(const struct host *h, mfn_t mfn,
+                                   unsigned int *order);
+struct page_info *split_domain_block(struct host *h, mfn_t mfn,
+                                     unsigned int order);
+struct page_info *split_block_onto(struct host *h, mfn_t mfn, unsigned int order,
+                                   struct page_list_head *list);
+struct domain *page_owner(const struct host *h, mfn_t mfn);
 
 /* ---- page_alloc.c: free-block dirty state (used by scrub.c) ---- */
 unsigned long block_dirty_count(const struct host *h, const struct page_info *head,
