@@ -2,7 +2,7 @@
  * XEN_SYSCTL physinfo and numainfo through the dispatcher, at the 4.17
  * ABI: interface version, privilege, -EFAULT, and Xen's num_nodes rules.
  */
-#define __XEN_TOOLS__ 1
+
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
