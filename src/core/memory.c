@@ -154,7 +154,7 @@ static void populate_physmap(struct caller *c, struct memop_args *a)
             break;
         mfn = page_to_mfn(h, page);
         /* On failure the page stays allocated and owned, as in Xen. */
-        if ( guest_physmap_add_page(d, gpfn, mfn, a->extent_order) )
+        if ( guest_physmap_add_fresh(d, gpfn, page, a->extent_order) )
             break;
         if ( !paging_mode_translate(d) &&
              !put_list_entry(c, a->extent_list, i, mfn_x(mfn)) )

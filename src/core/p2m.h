@@ -133,6 +133,13 @@ static inline int guest_physmap_add_page(struct domain *d, unsigned long gfn,
 {
     return guest_physmap_add_entry(d, gfn, mfn, page_order, p2m_ram_rw);
 }
+/*
+ * guest_physmap_add_page for a block just returned by alloc_domheap_pages
+ * (pg heads a block of exactly page_order, owned by d, mapped nowhere):
+ * the same result, without looking for mappings that cannot exist.
+ */
+int guest_physmap_add_fresh(struct domain *d, unsigned long gfn,
+                            struct page_info *pg, unsigned int page_order);
 int guest_physmap_remove_page(struct domain *d, unsigned long gfn, mfn_t mfn,
                               unsigned int page_order);
 /* p2m lock held: remove [gfn, +2^order) which must map mfn.. (-EILSEQ). */

@@ -31,8 +31,14 @@ static mfn_t piece_at(struct p2m_domain *p2m, unsigned long g,
     return mfn;
 }
 
+/*
+ * fresh: mfn heads a block of exactly page_order that was just allocated
+ * to d (populate_physmap), so its M2P entry is invalid and it is mapped
+ * nowhere: pass 2 has nothing to find and the M2P is one write.  This only
+ * skips work whose outcome is known; the result is the same.
+ */
 static int p2m_add_page(struct domain *d, unsigned long gfn, mfn_t mfn,
-                        unsigned int page_order, p2m_type_t t)
+                        unsigned int page_order, p2m_type_t t, bool fresh)
 {
     struct host *h = d->host;
     struct p2m_domain *p2m = p2m_get_hostp2m(d);
@@ -70,7 +76,7 @@ static int p2m_add_page(struct domain *d, unsigned long gfn, mfn_t mfn,
     }
 
     /* Then, look for m->p mappings for this range and deal with them. */
-    for ( i = 0; i < nr; )
+    for ( i = fresh ? nr : 0; i < nr; )
     {
         mfn_t m = _mfn(mfn_x(mfn) + i);
         unsigned int k;
@@ -105,7 +111,9 @@ static int p2m_add_page(struct domain *d, unsigned long gfn, mfn_t mfn,
     rc = p2m_set_entry(p2m, gfn, mfn, page_order, t);
     if ( !rc )
     {
-        if ( !p2m_is_grant(t) )
+        if ( fresh )
+            h->m2p[mfn_x(mfn)] = gfn;
+        else if ( !p2m_is_grant(t) )
             set_gpfn_from_mfn(h, mfn, page_order, gfn);
     }
     else
@@ -147,7 +155,21 @@ int guest_physmap_add_entry(struct domain *d, unsigned long gfn, mfn_t mfn,
         set_gpfn_from_mfn(d->host, mfn, page_order, gfn);
         return 0;
     }
-    return p2m_add_page(d, gfn, mfn, page_order, t);
+    return p2m_add_page(d, gfn, mfn, page_order, t, false);
+}
+
+int guest_physmap_add_fresh(struct domain *d, unsigned long gfn,
+                            struct page_info *pg, unsigned int page_order)
+{
+    struct host *h = d->host;
+    mfn_t mfn = page_to_mfn(h, pg);
+
+    if ( !paging_mode_translate(d) )
+    {
+        h->m2p[mfn_x(mfn)] = gfn;
+        return 0;
+    }
+    return p2m_add_page(d, gfn, mfn, page_order, p2m_ram_rw, true);
 }
 
 int p2m_remove_entry(struct p2m_domain *p2m, unsigned long gfn, mfn_t mfn,
