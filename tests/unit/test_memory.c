@@ -374,3 +374,74 @@ TEST(claim_pages_errors_and_node_claims)
     garena_free(&a);
     host_destroy(h);
 }
+
+/* XSA-385: tot_pages/max_pages near 2^32 cannot be overflowed by populate. */
+TEST(populate_near_tot_pages_limit_fails_cleanly)
+{
+    struct host *h = boot_tiny(1, 64ULL << 20);
+    struct domain *d = new_hvm_domain(h, 1, ~0U);
+    struct caller c;
+    struct garena a;
+    xen_pfn_t l[1] = { 0x200 };
+    unsigned long free_before;
+
+    garena_init(&a, 1 << 16);
+    caller_init(&c, h->hardware_domain, &a.ga);
+    free_before = h->total_avail_pages;
+    d->tot_pages = ~0U - 2;             /* as if 16 TiB were assigned */
+    CHECK_EQ(memop_resv(&c, &a, true, XENMEM_populate_physmap, 1, l, 1, 9, 0), 0);
+    CHECK_EQ(d->tot_pages, ~0U - 2);
+    CHECK_EQ(h->total_avail_pages, (long)free_before);
+    d->tot_pages = 0;
+    CHECK_EQ(memop_resv(&c, &a, true, XENMEM_populate_physmap, 1, l, 1, 9, 0), 1);
+    check_host(h);
+    garena_free(&a);
+    host_destroy(h);
+}
+
+/* XSA-100 class: a dead domain's pages are scrubbed before anyone reuses them. */
+TEST(destroyed_domain_pages_are_scrubbed_before_reuse)
+{
+    struct host *h = boot_tiny(1, 16ULL << 20);
+    struct domain *d = new_hvm_domain(h, 1, 4096);
+    struct caller c;
+    struct garena a;
+    xen_pfn_t l[64];
+    p2m_type_t t;
+    unsigned int o;
+
+    garena_init(&a, 1 << 16);
+    caller_init(&c, h->hardware_domain, &a.ga);
+    fill(l, 64, 0, 1);
+    CHECK_EQ(memop_resv(&c, &a, true, XENMEM_populate_physmap, 1, l, 64, 0, 0), 64);
+    for ( unsigned long g = 0; g < 64; g++ )
+        memset(mfn_to_virt(h, lookup(d, g, &t, &o)), 0x5a, 4096);
+    domain_destroy(d);
+    d = new_hvm_domain(h, 2, 1U << 20);
+    /* Take every page the host has left: the dead domain's must be among them. */
+    {
+        unsigned long n = h->total_avail_pages, seen = 0;
+        xen_pfn_t *big = malloc(n * sizeof(*big));
+        struct garena b;
+
+        garena_init(&b, n * sizeof(*big) + 4096);
+        caller_init(&c, h->hardware_domain, &b.ga);
+        fill(big, n, 0, 1);
+        CHECK_EQ(memop_resv(&c, &b, false, XENMEM_populate_physmap, 2, big, n,
+                            0, 0), (long)n);
+        for ( unsigned long g = 0; g < n; g++ )
+        {
+            const uint8_t *p = mfn_to_virt(h, lookup(d, g, &t, &o));
+
+            for ( unsigned int i = 0; i < 4096; i += 512 )
+                if ( p[i] )
+                    seen++;
+        }
+        CHECK_EQ(seen, 0);
+        garena_free(&b);
+        free(big);
+    }
+    check_host(h);
+    garena_free(&a);
+    host_destroy(h);
+}
