@@ -292,6 +292,7 @@ static void free_domain_struct(struct domain *d)
         free(d->vcpu[i]);
     free(d->vcpu);
     free(d->e820);
+    hvm_save_destroy(d);
     vnuma_destroy(d->vnuma);
     pthread_rwlock_destroy(&d->vnuma_rwlock);
     pthread_mutex_destroy(&d->page_alloc_lock);
