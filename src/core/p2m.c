@@ -13,9 +13,10 @@
  * Accounting: nr_leaves[] and node_pages[] count leaves that map RAM with
  * a valid MFN, updated on every leaf write, so "where is this domain's
  * memory, and in what page sizes" is O(1) to answer.  Intermediate tables
- * are counted in p2m->tables and charged to the paging pool's p2m_pages
- * (Xen takes them from the pool; xenmm does not fail when it is empty -
- * docs/versions.md).
+ * are counted in p2m->tables.  Xen takes them from the paging pool (and
+ * fails with -ENOMEM when it is empty); xenmm allocates them from the
+ * process and leaves the pool alone, so the pool size the toolstack sets
+ * and reads behaves as Xen's but never limits the p2m (docs/versions.md).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -93,7 +94,6 @@ static uint64_t *alloc_table(struct p2m_domain *p2m)
         return NULL;
     memset(t, 0, P2M_ENTRIES * sizeof(uint64_t));
     p2m->tables++;
-    p2m->domain->paging.p2m_pages++;
     return t;
 }
 
@@ -113,7 +113,6 @@ static void free_table(struct p2m_domain *p2m, uint64_t *t, unsigned int level)
     }
     free(t);
     p2m->tables--;
-    p2m->domain->paging.p2m_pages--;
 }
 
 /* ept_split_super_page: replace the leaf at *slot by 512 leaves one level down. */
@@ -314,7 +313,6 @@ void p2m_final_teardown(struct domain *d)
         return;
     p2m_teardown(d);
     free(p2m->root);
-    d->paging.p2m_pages--;
     pthread_mutex_destroy(&p2m->lock);
     pthread_mutex_destroy(&p2m->pod.lock);
     free(p2m);
