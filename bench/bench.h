@@ -94,5 +94,6 @@ int bench_bulk_run(void);
 int bench_rand_run(void);
 int bench_frameram_run(void);
 int bench_scrub_run(void);
+int bench_populate_run(void);
 
 #endif /* XENMM_BENCH_H */

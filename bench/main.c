@@ -233,6 +233,7 @@ static const struct {
     { "rand", bench_rand_run, "random orders, interleaved allocs and frees" },
     { "frameram", bench_frameram_run, "frame-table RSS per 4K page split" },
     { "scrub", bench_scrub_run, "scrub_pages bandwidth vs memset" },
+    { "populate", bench_populate_run, "populate_physmap 4K/2M rates, 1 TiB HVM build" },
 };
 #define BENCH_NR_WORKLOADS ARRAY_SIZE(bench_workloads)
 

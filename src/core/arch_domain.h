@@ -29,6 +29,12 @@ void p2m_final_teardown(struct domain *d);  /* free the structure */
 /* paging.c: the paging mempool (hap.c's pool; 256 pages at HAP enable). */
 int paging_enable(struct domain *d);
 void paging_teardown(struct domain *d);     /* pool pages back to the heap */
+/*
+ * For the p2m's table pages: a zeroed page from the pool (NULL when it is
+ * empty or d is dying), counted in d->paging.p2m_pages; and its return.
+ */
+struct page_info *paging_alloc_p2m_page(struct domain *d);
+void paging_free_p2m_page(struct domain *d, struct page_info *pg);
 
 /*
  * grant_table.c: grant_table_init (options: createdomain's grant_opts) and

@@ -79,6 +79,13 @@ static inline bool cpumask_subset(const cpumask_t *a, const cpumask_t *b)
             return false;
     return true;
 }
+static inline bool cpumask_intersects(const cpumask_t *a, const cpumask_t *b)
+{
+    for ( unsigned int i = 0; i < NR_CPUS / BITS_PER_LONG; i++ )
+        if ( a->bits[i] & b->bits[i] )
+            return true;
+    return false;
+}
 /* First set bit at or after n, or NR_CPUS. */
 static inline unsigned int cpumask_next_from(unsigned int n, const cpumask_t *m)
 {
@@ -92,6 +99,7 @@ static inline unsigned int cpumask_next_from(unsigned int n, const cpumask_t *m)
           (c) = cpumask_next_from((c) + 1, m) )
 
 struct domain;
+struct hvm_save_state;  /* hvm_save.c */
 struct p2m_domain;      /* p2m.h */
 struct grant_table;     /* grant_table.c */
 /* vNUMA (XEN_DOMCTL_setvnumainfo), as Xen's struct vnuma_info. */
@@ -114,7 +122,14 @@ struct vcpu {
     bool affinity_broken;
     bool is_initialised;            /* has a context (setvcpucontext) */
     unsigned int pause_count;
+    unsigned long pause_flags;      /* VPF_*: vcpu_create sets VPF_down */
 };
+
+/* v->pause_flags, as Xen's sched.h. */
+#define _VPF_blocked    0           /* waiting for an event */
+#define VPF_blocked     (1UL << _VPF_blocked)
+#define _VPF_down       1           /* offline: not brought up (yet) */
+#define VPF_down        (1UL << _VPF_down)
 
 /* Internal domain_create() flags, as Xen's CDF_* in sched.h. */
 #define CDF_privileged  (1U << 0)   /* control domain */
@@ -162,6 +177,7 @@ struct domain {
     bool is_hardware;               /* hardware domain */
     struct domain *target;          /* d may act on target as its device model */
     uint32_t createflags;           /* XEN_DOMCTL_CDF_* */
+    uint32_t emulation_flags;       /* XEN_X86_EMU_* (arch_config) */
     uint32_t ssidref;
     uint8_t handle[16];             /* xen_domain_handle_t */
 
@@ -175,6 +191,8 @@ struct domain {
     bool is_shutting_down;
     bool is_shut_down;
     unsigned int shutdown_code;     /* SHUTDOWN_* */
+    bool debugger_attached;         /* XEN_DOMCTL_setdebugging */
+    int64_t time_offset_seconds;    /* XEN_DOMCTL_settimeoffset */
 
     /* Credit scheduler parameters, stored and returned. */
     uint16_t sched_weight;          /* default 256 */
@@ -201,11 +219,14 @@ struct domain {
         unsigned long free_pages;
         unsigned long p2m_pages;    /* pool pages in use by the p2m */
         struct page_list_head freelist;
+        pthread_mutex_t lock;       /* paging_lock: the four above */
     } paging;
     pthread_mutex_t e820_lock;      /* nr_e820, e820 (x86_mm.c) */
     unsigned int nr_e820;
     struct e820entry *e820;
     struct page_info *shared_info;  /* Xen-heap page shared with d */
+    /* HVM save records (hvm_save.c): NULL until first used. */
+    struct hvm_save_state *hvm_save;
 };
 
 static inline bool is_hvm_domain(const struct domain *d)
@@ -254,6 +275,8 @@ struct host {
     size_t frame_table_bytes;
     unsigned long *dirty_bitmap;    /* true dirty set of mixed blocks */
     size_t dirty_bitmap_bytes;
+    unsigned long *m2p;             /* gfn of each in-use block head (page_block.c) */
+    size_t m2p_bytes;
     unsigned int nr_nodes;
     nodemask_t node_online_map;
     unsigned long node_start_pfn[MAX_NUMNODES];
@@ -298,11 +321,13 @@ struct host {
     pthread_mutex_t domlist_lock;
     struct domain **domains;        /* DOMID_FIRST_RESERVED entries */
     struct domain *hardware_domain; /* dom0, created at boot */
+    domid_t domid_rover;            /* createdomain: last id it picked */
 
     /* The console ring printk() writes (console.c); console_lock. */
     pthread_mutex_t console_lock;
     char *conring;
     size_t conring_size, conring_prod;   /* prod counts every byte ever */
+    size_t conring_cons;            /* XEN_SYSCTL_readconsole's clear point */
 };
 
 /* ---- frame table helpers ---- */
@@ -429,6 +454,24 @@ static inline unsigned int domain_tot_pages(const struct domain *d)
     return d->tot_pages - d->extra_pages;
 }
 
+/* ---- page_block.c: allocated blocks (mm.h) ----
+ * inuse_block_head: the head of the block (free or in use) holding mfn,
+ *   and its order.  Up to MAX_ORDER + 1 frame-table reads.
+ * split_domain_block: make [mfn, mfn + 2^order) a block of its own by
+ *   splitting the in-use block around it; new heads join the list the
+ *   owner keeps the block on (or none).  split_block_onto: the same with
+ *   an explicit list (PoD cache lists; NULL for none).  Return the head.
+ *   pre: mfn is order-aligned and inside an in-use block of order >= order.
+ * page_owner: the owner of the block holding any page.
+ */
+struct page_info *inuse_block_head(const struct host *h, mfn_t mfn,
+                                   unsigned int *order);
+struct page_info *split_domain_block(struct host *h, mfn_t mfn,
+                                     unsigned int order);
+struct page_info *split_block_onto(struct host *h, mfn_t mfn, unsigned int order,
+                                   struct page_list_head *list);
+struct domain *page_owner(const struct host *h, mfn_t mfn);
+
 /* ---- page_alloc.c: free-block dirty state (used by scrub.c) ---- */
 unsigned long block_dirty_count(const struct host *h, const struct page_info *head,
                                 unsigned int order);
@@ -472,6 +515,8 @@ int vcpu_create(struct domain *d, unsigned int vcpu_id);
 void domain_crash(struct domain *d, const char *why);
 /* Free a vnuma_info and its arrays (NULL is fine). */
 void vnuma_destroy(struct vnuma_info *v);
+/* hvm_save.c: free d->hvm_save (NULL is fine). */
+void hvm_save_destroy(struct domain *d);
 /* dom0: PV, control + hardware domain, one vCPU per pCPU, running. */
 struct domain *domain_create_dom0(struct host *h, int *rc);
 /* host_destroy: free a domain's structures without freeing its pages. */
@@ -500,9 +545,18 @@ static inline struct domain *page_get_owner_raw(const struct host *h,
 /* ---- sched.c: the scheduler's NUMA side (common/sched/core.c) ----
  * sched_init_vcpu: hard = soft = all, processor from node_affinity.
  * domain_update_node_affinity: recompute d->node_affinity if automatic.
+ * vcpu_set_hard_affinity: -EINVAL (no online CPU in the mask), -EBUSY
+ *   (a temporary pin is in place).  vcpu_set_soft_affinity: -EBUSY.
+ * domain_set_node_affinity: -EINVAL (no online node); a full mask
+ *   switches back to automatic mode.
  */
 void sched_init_vcpu(struct vcpu *v);
 void domain_update_node_affinity(struct domain *d);
+int vcpu_set_hard_affinity(struct vcpu *v, const cpumask_t *affinity);
+int vcpu_set_soft_affinity(struct vcpu *v, const cpumask_t *affinity);
+int domain_set_node_affinity(struct domain *d, nodemask_t affinity);
+/* nr_cpu_ids: the host's pCPUs 0..nr_cpus-1, all online in cpupool 0. */
+unsigned int nr_cpu_ids(const struct host *h);
 unsigned int cpu_to_node(const struct host *h, unsigned int cpu);
 void host_online_cpus(const struct host *h, cpumask_t *m);
 

@@ -131,6 +131,9 @@ struct domain *domain_create(struct host *h, domid_t domid,
     d->shutdown_code = SHUTDOWN_CODE_INVALID;
 
     d->createflags = config.flags;
+    d->emulation_flags = config.arch.emulation_flags;
+    if ( (flags & CDF_hardware) && !(config.flags & XEN_DOMCTL_CDF_hvm) )
+        d->emulation_flags |= XEN_X86_EMU_PIT;   /* as arch_domain_create */
     d->ssidref = config.ssidref;
     memcpy(d->handle, config.handle, sizeof(d->handle));
     d->is_privileged = flags & CDF_privileged;
@@ -199,6 +202,7 @@ int vcpu_create(struct domain *d, unsigned int vcpu_id)
         return -ENOMEM;
     v->vcpu_id = vcpu_id;
     v->domain = d;
+    v->pause_flags = VPF_down;          /* until brought up, as Xen */
     sched_init_vcpu(v);
     d->vcpu[vcpu_id] = v;
     return 0;
@@ -293,6 +297,7 @@ static void free_domain_struct(struct domain *d)
     free(d->vcpu);
     free(d->e820);
     pthread_mutex_destroy(&d->e820_lock);
+    hvm_save_destroy(d);
     vnuma_destroy(d->vnuma);
     pthread_rwlock_destroy(&d->vnuma_rwlock);
     pthread_mutex_destroy(&d->page_alloc_lock);
@@ -302,6 +307,7 @@ static void free_domain_struct(struct domain *d)
 void domain_destroy(struct domain *d)
 {
     struct host *h = d->host;
+    unsigned int i;
 
     domain_kill(d);
     arch_domain_destroy(d);
@@ -309,6 +315,16 @@ void domain_destroy(struct domain *d)
     h->domains[d->domain_id] = NULL;
     if ( h->hardware_domain == d )
         h->hardware_domain = NULL;
+    /*
+     * XEN_DOMCTL_set_target: d's reference on its target goes with d.  A
+     * device model whose target dies loses it here; Xen keeps the target
+     * a zombie until then, xenmm frees it at once.
+     */
+    if ( d->target )
+        put_domain(d->target);
+    for ( i = 0; i < DOMID_FIRST_RESERVED; i++ )
+        if ( h->domains[i] && h->domains[i]->target == d )
+            h->domains[i]->target = NULL;
     pthread_mutex_unlock(&h->domlist_lock);
     free_domain_struct(d);
 }
@@ -342,6 +358,12 @@ struct domain *domain_create_dom0(struct host *h, int *rc)
     {
         domain_destroy(d);
         return NULL;
+    }
+    /* dom0's vCPUs are up and running (construct_dom0, then the guest). */
+    for ( i = 0; i < d->max_vcpus; i++ )
+    {
+        d->vcpu[i]->pause_flags &= ~VPF_down;
+        d->vcpu[i]->is_initialised = true;
     }
     domain_update_node_affinity(d);
     d->creation_finished = true;

@@ -140,7 +140,9 @@ struct page_info *alloc_domheap_pages(struct host *h, struct domain *d,
     return pg;
 }
 
-void free_domheap_pages(struct host *h, struct page_info *pg, unsigned int order)
+/* pre: pg heads an in-use block of exactly this order. */
+static void free_domheap_block(struct host *h, struct page_info *pg,
+                               unsigned int order)
 {
     struct domain *d = page_get_owner(h, pg);
     bool drop_dom_ref = false, scrub;
@@ -188,6 +190,36 @@ void free_domheap_pages(struct host *h, struct page_info *pg, unsigned int order
 
     if ( drop_dom_ref )
         put_domain(d);
+}
+
+/*
+ * Callers free what they allocated, by its order; the block may since
+ * have been split (page_block.c), or pg may be part of a larger block
+ * (one page of an extent).  Free exactly [pg, pg + 2^order).
+ */
+void free_domheap_pages(struct host *h, struct page_info *pg, unsigned int order)
+{
+    unsigned long m = mfn_x(page_to_mfn(h, pg)), end = m + (1UL << order);
+    unsigned int k;
+    struct page_info *head = inuse_block_head(h, _mfn(m), &k);
+
+    if ( head == pg && k == order )
+    {
+        free_domheap_block(h, pg, order);
+        return;
+    }
+    if ( head != pg || k > order )
+    {
+        free_domheap_block(h, split_domain_block(h, _mfn(m), order), order);
+        return;
+    }
+    /* Split since allocation: free each block in the range. */
+    while ( m < end )
+    {
+        head = inuse_block_head(h, _mfn(m), &k);
+        free_domheap_block(h, head, k);
+        m += 1UL << k;
+    }
 }
 
 void *alloc_xenheap_pages(struct host *h, unsigned int order, unsigned int memflags)

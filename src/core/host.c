@@ -79,6 +79,7 @@ void host_destroy(struct host *h)
     free(h->memnodemap);
     os_unmap_sparse(h->frame_table, h->frame_table_bytes);
     os_unmap_sparse(h->dirty_bitmap, h->dirty_bitmap_bytes);
+    os_unmap_sparse(h->m2p, h->m2p_bytes);
     os_ram_destroy(&h->ram);
     pthread_mutex_destroy(&h->heap_lock);
     pthread_mutex_destroy(&h->domlist_lock);

@@ -85,6 +85,8 @@ long xenmem_acquire_resource(struct caller *c, unsigned long cmd,
                              uint64_t arg);
 long xenmem_get_vnumainfo(struct caller *c, uint64_t arg);
 long arch_memory_op(struct caller *c, unsigned long cmd, uint64_t arg);
+/* memory_exchange.c: XENMEM_exchange. */
+long memory_exchange(struct caller *c, uint64_t arg);
 /* p2m-pod.c: XENMEM_set_pod_target / XENMEM_get_pod_target. */
 long xenmem_pod_target_op(struct caller *c, unsigned int op, uint64_t arg);
 

@@ -56,20 +56,6 @@
 #define MEMOP_EXTENT_SHIFT 6
 #define MEMOP_CMD_MASK     ((1UL << MEMOP_EXTENT_SHIFT) - 1)
 
-/*
- * memory.c (the lead's): free the RAM page at gmfn of d, as Xen's
- * guest_remove_page.  The weak stub stands in until it is there.
- */
-int guest_remove_page(struct domain *d, unsigned long gmfn);
-
-__attribute__((weak)) int guest_remove_page(struct domain *d,
-                                            unsigned long gmfn)
-{
-    (void)d;
-    (void)gmfn;
-    return -ENOSYS;
-}
-
 static inline uint64_t handle_addr(const void *p)
 {
     return (uint64_t)(uintptr_t)p;

@@ -51,6 +51,8 @@
 #define CONFIG_HWDOM_MAX_ORDER 12
 #define INVALID_DIRTY_IDX  ((1U << (MAX_ORDER + 1)) - 1)  /* 0x7FFFF */
 
+#define INVALID_M2P_ENTRY  (~0UL)  /* M2P: page maps no gfn */
+
 #define SCRUB_BYTE_PATTERN 0xc2  /* Xen debug builds' scrub fill */
 
 /* u.free.scrub_state, as Xen. */

@@ -1,80 +1,336 @@
 /*
- * p2m.c - the host p2m.  Not built yet.
+ * p2m.c - the host p2m of a translated domain (x86 mm/p2m.c with the
+ * EPT backend's shape, p2m-ept.c): see p2m.h for the contract.
+ *
+ * Tables: four levels of 512 64-bit entries, as EPT.  An entry is 0 (no
+ * entry: reads as p2m_mmio_dm), a pointer to the next table with
+ * E_PRESENT set, or a leaf: E_PRESENT | E_LEAF | type << 2 | mfn << 12,
+ * where an all-ones MFN field is INVALID_MFN.  Leaves sit at level 3 (1G),
+ * 2 (2M) or 1 (4K).  Writing a 4K or 2M piece inside a larger leaf first
+ * splits the leaf into a table of 512 leaves one size down (Xen's
+ * ept_split_super_page); writing a leaf over a table frees the table.
+ *
+ * Accounting: nr_leaves[] and node_pages[] count leaves that map RAM with
+ * a valid MFN, updated on every leaf write, so "where is this domain's
+ * memory, and in what page sizes" is O(1) to answer.  Intermediate tables
+ * are counted in p2m->tables.  Xen takes them from the paging pool (and
+ * fails with -ENOMEM when it is empty); xenmm allocates them from the
+ * process and leaves the pool alone, so the pool size the toolstack sets
+ * and reads behaves as Xen's but never limits the p2m (docs/versions.md).
  */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "core.h"
 #include "arch_domain.h"
+#include "p2m.h"
 
-int p2m_init(struct domain *d)
+#define P2M_ENTRIES   512
+#define P2M_LEVELS    4
+#define E_PRESENT     1ULL
+#define E_LEAF        2ULL
+#define E_TYPE_SHIFT  2
+#define E_MFN_SHIFT   12
+#define E_MFN_BITS    40
+#define E_MFN_MASK    (((1ULL << E_MFN_BITS) - 1) << E_MFN_SHIFT)
+#define E_MFN_INVALID ((1ULL << E_MFN_BITS) - 1)
+
+static inline bool e_present(uint64_t e) { return e & E_PRESENT; }
+static inline bool e_leaf(uint64_t e) { return e & E_LEAF; }
+static inline uint64_t *e_table(uint64_t e)
 {
-    (void)d;
+    return (uint64_t *)(uintptr_t)(e & ~(E_PRESENT | E_LEAF));
+}
+static inline p2m_type_t e_type(uint64_t e)
+{
+    return (p2m_type_t)((e >> E_TYPE_SHIFT) & 0xf);
+}
+static inline mfn_t e_mfn(uint64_t e)
+{
+    uint64_t m = (e & E_MFN_MASK) >> E_MFN_SHIFT;
+
+    return m == E_MFN_INVALID ? INVALID_MFN : _mfn(m);
+}
+static inline uint64_t make_leaf(mfn_t mfn, p2m_type_t t)
+{
+    uint64_t m = mfn_eq(mfn, INVALID_MFN) ? E_MFN_INVALID : mfn_x(mfn);
+
+    return E_PRESENT | E_LEAF | ((uint64_t)t << E_TYPE_SHIFT) |
+           (m << E_MFN_SHIFT);
+}
+/* Level 1 maps 4K, 2: 2M, 3: 1G, 4: the root (512 GiB per entry). */
+static inline unsigned int level_order(unsigned int level)
+{
+    return (level - 1) * 9;
+}
+static inline unsigned int level_index(unsigned long gfn, unsigned int level)
+{
+    return (gfn >> level_order(level)) & (P2M_ENTRIES - 1);
+}
+
+/* A leaf's contribution to the counters: +1 or -1. */
+static void account_leaf(struct p2m_domain *p2m, uint64_t e, unsigned int level,
+                         int sign)
+{
+    struct host *h = p2m->domain->host;
+    mfn_t mfn;
+
+    if ( !e_present(e) || !e_leaf(e) )
+        return;
+    mfn = e_mfn(e);
+    if ( !p2m_is_ram(e_type(e)) || mfn_eq(mfn, INVALID_MFN) ||
+         !mfn_valid(h, mfn) )
+        return;
+    p2m->nr_leaves[level - 1] += sign;
+    p2m->node_pages[mfn_to_nid(h, mfn)] += sign * (1L << level_order(level));
+}
+
+static uint64_t *alloc_table(struct p2m_domain *p2m)
+{
+    uint64_t *t = aligned_alloc(4096, P2M_ENTRIES * sizeof(uint64_t));
+
+    if ( !t )
+        return NULL;
+    memset(t, 0, P2M_ENTRIES * sizeof(uint64_t));
+    p2m->tables++;
+    return t;
+}
+
+/* Free a table and everything under it, taking its leaves out of the counts. */
+static void free_table(struct p2m_domain *p2m, uint64_t *t, unsigned int level)
+{
+    for ( unsigned int i = 0; i < P2M_ENTRIES; i++ )
+    {
+        uint64_t e = t[i];
+
+        if ( !e_present(e) )
+            continue;
+        if ( e_leaf(e) )
+            account_leaf(p2m, e, level, -1);
+        else
+            free_table(p2m, e_table(e), level - 1);
+    }
+    free(t);
+    p2m->tables--;
+}
+
+/* ept_split_super_page: replace the leaf at *slot by 512 leaves one level down. */
+static int split_leaf(struct p2m_domain *p2m, uint64_t *slot, unsigned int level)
+{
+    uint64_t e = *slot, *t;
+    mfn_t mfn = e_mfn(e);
+    p2m_type_t type = e_type(e);
+    unsigned long step = 1UL << level_order(level - 1);
+
+    t = alloc_table(p2m);
+    if ( !t )
+        return -ENOMEM;
+    account_leaf(p2m, e, level, -1);
+    for ( unsigned int i = 0; i < P2M_ENTRIES; i++ )
+    {
+        mfn_t m = mfn_eq(mfn, INVALID_MFN) ? mfn : _mfn(mfn_x(mfn) + i * step);
+
+        t[i] = make_leaf(m, type);
+        account_leaf(p2m, t[i], level - 1, +1);
+    }
+    *slot = (uint64_t)(uintptr_t)t | E_PRESENT;
     return 0;
 }
 
-void p2m_teardown(struct domain *d)
+/* ept_set_entry: one naturally aligned piece of order 0, 9 or 18. */
+static int set_piece(struct p2m_domain *p2m, unsigned long gfn, mfn_t mfn,
+                     unsigned int order, p2m_type_t t)
 {
-    (void)d;
-}
+    unsigned int target = order / 9 + 1, level;
+    uint64_t *table = p2m->root, *slot;
 
-void p2m_final_teardown(struct domain *d)
-{
-    (void)d;
-}
+    if ( (gfn >> P2M_GFN_BITS) || (gfn & ((1UL << order) - 1)) ||
+         (!mfn_eq(mfn, INVALID_MFN) && (mfn_x(mfn) & ((1UL << order) - 1))) )
+        return -EINVAL;
 
-/* Not built yet (interface in p2m.h). */
-#include <errno.h>
-#include "p2m.h"
+    for ( level = P2M_LEVELS; level > target; level-- )
+    {
+        slot = &table[level_index(gfn, level)];
+        if ( !e_present(*slot) )
+        {
+            uint64_t *nt = alloc_table(p2m);
 
-mfn_t p2m_get_entry(struct p2m_domain *p2m, unsigned long gfn, p2m_type_t *t,
-                    unsigned int *page_order)
-{
-    (void)p2m;
-    (void)gfn;
-    *t = p2m_mmio_dm;
-    *page_order = 0;
-    return INVALID_MFN;
+            if ( !nt )
+                return -ENOMEM;
+            *slot = (uint64_t)(uintptr_t)nt | E_PRESENT;
+        }
+        else if ( e_leaf(*slot) )
+        {
+            int rc = split_leaf(p2m, slot, level);
+
+            if ( rc )
+                return rc;
+        }
+        table = e_table(*slot);
+    }
+
+    slot = &table[level_index(gfn, target)];
+    if ( e_present(*slot) )
+    {
+        if ( e_leaf(*slot) )
+            account_leaf(p2m, *slot, target, -1);
+        else
+            free_table(p2m, e_table(*slot), target - 1);
+    }
+    *slot = make_leaf(mfn, t);
+    account_leaf(p2m, *slot, target, +1);
+
+    if ( t != p2m_invalid && gfn + (1UL << order) - 1 > p2m->max_mapped_pfn )
+        p2m->max_mapped_pfn = gfn + (1UL << order) - 1;
+    return 0;
 }
 
 int p2m_set_entry(struct p2m_domain *p2m, unsigned long gfn, mfn_t mfn,
                   unsigned int page_order, p2m_type_t t)
 {
-    (void)p2m; (void)gfn; (void)mfn; (void)page_order; (void)t;
-    return -ENOSYS;
+    unsigned long todo = 1UL << page_order;
+    bool hap = hap_enabled(p2m->domain);
+    int rc = 0, set_rc;
+
+    while ( todo )
+    {
+        unsigned long fn_mask = (mfn_eq(mfn, INVALID_MFN) ? 0 : mfn_x(mfn)) |
+                                gfn | todo;
+        unsigned int order =
+            (!(fn_mask & ((1UL << PAGE_ORDER_1G) - 1)) && hap) ? PAGE_ORDER_1G
+            : !(fn_mask & ((1UL << PAGE_ORDER_2M) - 1)) ? PAGE_ORDER_2M
+            : PAGE_ORDER_4K;
+
+        set_rc = set_piece(p2m, gfn, mfn, order, t);
+        if ( set_rc )
+            rc = set_rc;
+        gfn += 1UL << order;
+        if ( !mfn_eq(mfn, INVALID_MFN) )
+            mfn = _mfn(mfn_x(mfn) + (1UL << order));
+        todo -= 1UL << order;
+    }
+    return rc;
 }
 
-int guest_physmap_add_entry(struct domain *d, unsigned long gfn, mfn_t mfn,
-                            unsigned int page_order, p2m_type_t t)
+mfn_t p2m_get_entry(struct p2m_domain *p2m, unsigned long gfn, p2m_type_t *t,
+                    unsigned int *page_order)
 {
-    (void)d; (void)gfn; (void)mfn; (void)page_order; (void)t;
-    return -ENOSYS;
+    uint64_t *table = p2m->root;
+    unsigned int level;
+
+    if ( gfn >> P2M_GFN_BITS )
+    {
+        *t = p2m_mmio_dm;
+        *page_order = PAGE_ORDER_1G;
+        return INVALID_MFN;
+    }
+    for ( level = P2M_LEVELS; level >= 1; level-- )
+    {
+        uint64_t e = table[level_index(gfn, level)];
+
+        if ( !e_present(e) )
+        {
+            unsigned int o = level_order(level);
+
+            *t = p2m_mmio_dm;
+            *page_order = o > PAGE_ORDER_1G ? PAGE_ORDER_1G : o;
+            return INVALID_MFN;
+        }
+        if ( e_leaf(e) )
+        {
+            mfn_t mfn = e_mfn(e);
+            unsigned int o = level_order(level);
+
+            *t = e_type(e);
+            *page_order = o;
+            if ( mfn_eq(mfn, INVALID_MFN) )
+                return mfn;
+            return _mfn(mfn_x(mfn) + (gfn & ((1UL << o) - 1)));
+        }
+        table = e_table(e);
+    }
+    /* Level-1 entries are always leaves. */
+    *t = p2m_mmio_dm;
+    *page_order = 0;
+    return INVALID_MFN;
 }
 
-int guest_physmap_remove_page(struct domain *d, unsigned long gfn, mfn_t mfn,
-                              unsigned int page_order)
+int p2m_init(struct domain *d)
 {
-    (void)d; (void)gfn; (void)mfn; (void)page_order;
-    return -ENOSYS;
-}
+    struct p2m_domain *p2m;
+    pthread_mutexattr_t ma;
 
-unsigned long domain_get_maximum_gpfn(struct domain *d)
-{
-    (void)d;
+    if ( !paging_mode_translate(d) )
+        return 0;                       /* PV: the guest keeps its p2m */
+    p2m = calloc(1, sizeof(*p2m));
+    if ( !p2m )
+        return -ENOMEM;
+    p2m->domain = d;
+    d->p2m = p2m;
+    p2m->root = alloc_table(p2m);
+    if ( !p2m->root )
+    {
+        free(p2m);
+        d->p2m = NULL;
+        return -ENOMEM;
+    }
+    pthread_mutexattr_init(&ma);
+    pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
+    pthread_mutex_init(&p2m->lock, &ma);
+    pthread_mutex_init(&p2m->pod.lock, &ma);
+    pthread_mutexattr_destroy(&ma);
+    page_list_init(&p2m->pod.super);
+    page_list_init(&p2m->pod.single);
     return 0;
 }
 
-unsigned long get_gpfn_from_mfn(struct host *h, mfn_t mfn)
+void p2m_teardown(struct domain *d)
 {
-    (void)h; (void)mfn;
-    return INVALID_M2P_ENTRY;
+    struct p2m_domain *p2m = d->p2m;
+
+    if ( !p2m )
+        return;
+    /* PoD cache pages go back on page_list for the normal teardown. */
+    p2m_pod_empty_cache(d);
+    pthread_mutex_lock(&p2m->lock);
+    for ( unsigned int i = 0; i < P2M_ENTRIES; i++ )
+    {
+        uint64_t e = p2m->root[i];
+
+        if ( e_present(e) && !e_leaf(e) )
+            free_table(p2m, e_table(e), P2M_LEVELS - 1);
+        p2m->root[i] = 0;
+    }
+    pthread_mutex_unlock(&p2m->lock);
 }
 
-void set_gpfn_from_mfn(struct host *h, mfn_t mfn, unsigned int order,
-                       unsigned long gfn)
+void p2m_final_teardown(struct domain *d)
 {
-    (void)h; (void)mfn; (void)order; (void)gfn;
+    struct p2m_domain *p2m = d->p2m;
+
+    if ( !p2m )
+        return;
+    p2m_teardown(d);
+    free(p2m->root);
+    pthread_mutex_destroy(&p2m->lock);
+    pthread_mutex_destroy(&p2m->pod.lock);
+    free(p2m);
+    d->p2m = NULL;
 }
 
 void *p2m_gfn_to_virt(struct domain *d, unsigned long gfn)
 {
-    (void)d; (void)gfn;
-    return NULL;
+    p2m_type_t t;
+    unsigned int order;
+    mfn_t mfn;
+
+    if ( !d->p2m )
+        return NULL;
+    pthread_mutex_lock(&d->p2m->lock);
+    mfn = p2m_get_entry(d->p2m, gfn, &t, &order);
+    pthread_mutex_unlock(&d->p2m->lock);
+    if ( mfn_eq(mfn, INVALID_MFN) || !p2m_is_ram(t) )
+        return NULL;
+    return mfn_to_virt(d->host, mfn);
 }

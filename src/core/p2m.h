@@ -78,7 +78,6 @@ typedef enum {
 #define P2M_GFN_BITS   36            /* 4-level EPT: 48-bit guest addresses */
 
 #define INVALID_GFN_RAW (~0UL)
-#define INVALID_M2P_ENTRY (~0UL)
 
 /* PoD state (p2m-pod.c); protected by pod.lock. */
 struct p2m_pod {
@@ -134,16 +133,45 @@ static inline int guest_physmap_add_page(struct domain *d, unsigned long gfn,
 {
     return guest_physmap_add_entry(d, gfn, mfn, page_order, p2m_ram_rw);
 }
+/*
+ * guest_physmap_add_page for a block just returned by alloc_domheap_pages
+ * (pg heads a block of exactly page_order, owned by d, mapped nowhere):
+ * the same result, without looking for mappings that cannot exist.
+ */
+int guest_physmap_add_fresh(struct domain *d, unsigned long gfn,
+                            struct page_info *pg, unsigned int page_order);
 int guest_physmap_remove_page(struct domain *d, unsigned long gfn, mfn_t mfn,
                               unsigned int page_order);
+/* p2m lock held: remove [gfn, +2^order) which must map mfn.. (-EILSEQ). */
+int p2m_remove_entry(struct p2m_domain *p2m, unsigned long gfn, mfn_t mfn,
+                     unsigned int page_order);
 /* HVM: max_mapped_pfn; PV: 0 (no guest p2m is kept). */
 unsigned long domain_get_maximum_gpfn(struct domain *d);
 
 /* The M2P: gfn of mfn, or INVALID_M2P_ENTRY. */
 unsigned long get_gpfn_from_mfn(struct host *h, mfn_t mfn);
-/* Set [mfn, mfn + 2^order) to gfn.. (or INVALID_M2P_ENTRY for all). */
-void set_gpfn_from_mfn(struct host *h, mfn_t mfn, unsigned int order,
-                       unsigned long gfn);
+/* Set [mfn, mfn + nr) to gfn.. (or INVALID_M2P_ENTRY for all). */
+void m2p_set_range(struct host *h, mfn_t mfn, unsigned long nr,
+                   unsigned long gfn);
+static inline void set_gpfn_from_mfn(struct host *h, mfn_t mfn,
+                                     unsigned int order, unsigned long gfn)
+{
+    m2p_set_range(h, mfn, 1UL << order, gfn);
+}
+
+/* p2m-pod.c (see there for errors) */
+void p2m_pod_empty_cache(struct domain *d);
+int guest_physmap_mark_populate_on_demand(struct domain *d, unsigned long gfn,
+                                          unsigned int order);
+unsigned long p2m_pod_decrease_reservation(struct domain *d, unsigned long gfn,
+                                           unsigned int order);
+
+/* mem_paging.c (not built yet): tell the pager a paged gfn is gone. */
+void p2m_mem_paging_drop_page(struct domain *d, unsigned long gfn,
+                              p2m_type_t p2mt);
+
+/* memory.c: remove one 4K gfn and free its page (0, -ENOENT, -EINVAL...). */
+int guest_remove_page(struct domain *d, unsigned long gmfn);
 
 /* Translate and access guest memory by gfn (foreign maps, guest touches). */
 void *p2m_gfn_to_virt(struct domain *d, unsigned long gfn);

@@ -320,7 +320,9 @@ static int setup_mappings(struct host *h, char *err, size_t errlen)
     h->frame_table = os_map_sparse(h->frame_table_bytes);
     h->dirty_bitmap_bytes = ((h->max_page + 63) / 64) * sizeof(unsigned long);
     h->dirty_bitmap = os_map_sparse(h->dirty_bitmap_bytes);
-    if ( !h->frame_table || !h->dirty_bitmap )
+    h->m2p_bytes = h->max_page * sizeof(*h->m2p);
+    h->m2p = os_map_sparse(h->m2p_bytes);
+    if ( !h->frame_table || !h->dirty_bitmap || !h->m2p )
         return boot_fail(err, errlen, -ENOMEM,
                          "cannot map the frame table (sparse mapping refused)");
     rc = os_ram_create(&h->ram, (uint64_t)h->max_page << PAGE_SHIFT, "xenmm-ram");

@@ -2,11 +2,16 @@
  * sysctl.c - XEN_SYSCTL (Xen 4.17's common/sysctl.c and arch/x86/sysctl.c)
  * at the ABI of Debian's <xen/sysctl.h>: the argument is copied in, the
  * interface version must be 0x15 (-EACCES), the dummy XSM policy allows
- * only the control domain (-EPERM), and the result is copied back.
+ * only the control domain (-EPERM), and on success the whole struct is
+ * copied back (Xen's copyback = -1).
  *
- * Built so far: physinfo and numainfo.  Other commands return -ENOSYS, as
- * Xen's arch_do_sysctl() does for an unknown command (issue 3 adds the
- * rest).  hw_cap is left zero: there is no boot CPU to read it from.
+ * Built: readconsole (the console ring, with clear and incremental
+ * reads), sched_id (credit), getdomaininfolist (the domains from
+ * first_domain up, filled by domctl.c's getdomaininfo()), availheap,
+ * physinfo, numainfo, cputopoinfo.  Other commands (get_pmstat, pm_op,
+ * cpupool_op, page_offline_op, ...) return -ENOSYS, as Xen's
+ * arch_do_sysctl() does for a command it does not have.  hw_cap is left
+ * zero: there is no boot CPU to read it from.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -15,15 +20,11 @@
 #include <xen/sysctl.h>
 
 #include "core.h"
+#include "domctl.h"
 #include "hypercall.h"
 #include "xsm.h"
 
 _Static_assert(XEN_SYSCTL_INTERFACE_VERSION == 0x15, "Xen 4.17 sysctl ABI");
-
-static inline uint64_t handle_addr(const void *p)
-{
-    return (uint64_t)(uintptr_t)p;
-}
 
 static void sysctl_physinfo(struct caller *c, struct xen_sysctl_physinfo *pi)
 {
@@ -103,10 +104,142 @@ static long sysctl_numainfo(struct caller *c, struct xen_sysctl_numainfo *ni,
     return 0;
 }
 
+/*
+ * read_console_ring: from the consumer index (or, incremental, from index
+ * if it lies in the ring), up to count bytes.  clear moves the consumer
+ * index past what was read.  Indices are 32-bit and wrap, as Xen's.
+ */
+static long sysctl_readconsole(struct caller *c,
+                               struct xen_sysctl_readconsole *rc)
+{
+    struct host *h = c->h;
+    uint64_t buf = handle_addr(rc->buffer.p);
+    size_t prod, cons;
+    uint32_t sofar = 0, c32, p32;
+    char tmp[1024];
+
+    pthread_mutex_lock(&h->console_lock);
+    prod = h->conring_prod;
+    cons = h->conring_cons;
+    if ( prod - cons > h->conring_size )
+        cons = prod - h->conring_size;  /* overwritten: the oldest kept */
+    pthread_mutex_unlock(&h->console_lock);
+
+    c32 = (uint32_t)cons;
+    p32 = (uint32_t)prod;
+    if ( rc->incremental &&
+         (c32 <= p32 ? c32 < rc->index && rc->index <= p32
+                     : c32 < rc->index || rc->index <= p32) )
+        cons = prod - (uint32_t)(p32 - rc->index);
+
+    while ( cons != prod && sofar < rc->count )
+    {
+        size_t want = rc->count - sofar, n;
+
+        if ( want > sizeof(tmp) )
+            want = sizeof(tmp);
+        n = console_read(h, &cons, tmp, want);
+        if ( !n )
+            break;
+        if ( copy_to_guest_raw(c->mem, buf + sofar, tmp, n) )
+            return -EFAULT;
+        sofar += n;
+    }
+
+    if ( rc->clear )
+    {
+        pthread_mutex_lock(&h->console_lock);
+        h->conring_cons = prod - cons > h->conring_size
+                          ? prod - h->conring_size : cons;
+        pthread_mutex_unlock(&h->console_lock);
+    }
+    rc->count = sofar;
+    rc->index = (uint32_t)cons;
+    return 0;
+}
+
+static long sysctl_getdomaininfolist(struct caller *c,
+                                     struct xen_sysctl_getdomaininfolist *dl)
+{
+    struct host *h = c->h;
+    struct xen_domctl_getdomaininfo info;
+    uint64_t buf = handle_addr(dl->buffer.p);
+    uint32_t num_domains = 0;
+    unsigned int id;
+    long ret = 0;
+
+    pthread_mutex_lock(&h->domlist_lock);
+    for ( id = dl->first_domain; id < DOMID_FIRST_RESERVED; id++ )
+    {
+        struct domain *d = h->domains[id];
+
+        if ( !d )
+            continue;
+        if ( num_domains == dl->max_domains )
+            break;
+        /* xsm_getdomaininfo(XSM_HOOK): anyone past xsm_sysctl. */
+        if ( xsm_default_action(XSM_HOOK, c->d, d) )
+            continue;
+        getdomaininfo(d, &info);
+        if ( copy_to_guest_raw(c->mem, buf + (uint64_t)num_domains * sizeof(info),
+                               &info, sizeof(info)) )
+        {
+            ret = -EFAULT;
+            break;
+        }
+        num_domains++;
+    }
+    pthread_mutex_unlock(&h->domlist_lock);
+    if ( !ret )
+        dl->num_domains = num_domains;
+    return ret;
+}
+
+/* A null cputopo handle asks for num_cpus; a short array gets that many. */
+static long sysctl_cputopoinfo(struct caller *c,
+                               struct xen_sysctl_cputopoinfo *ti,
+                               uint64_t u_sysctl)
+{
+    const struct hostspec *hs = c->h->spec;
+    uint64_t topo = handle_addr(ti->cputopo.p);
+    unsigned int i, num_cpus = hs->nr_cpus;     /* all present */
+
+    if ( !guest_handle_is_null(topo) )
+    {
+        if ( num_cpus > ti->num_cpus )
+            num_cpus = ti->num_cpus;
+        for ( i = 0; i < num_cpus; i++ )
+        {
+            struct xen_sysctl_cputopo t = {
+                .core = hs->cpu[i].core,
+                .socket = hs->cpu[i].socket,
+                .node = hs->cpu[i].node,
+            };
+
+            if ( copy_to_guest_raw(c->mem, topo + i * sizeof(t), &t, sizeof(t)) )
+                return -EFAULT;
+        }
+    }
+    else
+        i = num_cpus;
+
+    if ( ti->num_cpus != i )
+    {
+        ti->num_cpus = i;
+        if ( copy_to_guest_raw(c->mem,
+                               u_sysctl + offsetof(struct xen_sysctl,
+                                                   u.cputopoinfo.num_cpus),
+                               &ti->num_cpus, sizeof(ti->num_cpus)) )
+            return -EFAULT;
+    }
+    return 0;
+}
+
 long do_sysctl(struct caller *c, uint64_t u_sysctl)
 {
     struct xen_sysctl op;
     bool copyback_num = false;
+    int copyback = -1;      /* Xen's: >0 always, <0 on success, 0 never */
     long ret = 0;
 
     if ( copy_from_guest_raw(c->mem, &op, u_sysctl, sizeof(op)) )
@@ -119,6 +252,32 @@ long do_sysctl(struct caller *c, uint64_t u_sysctl)
 
     switch ( op.cmd )
     {
+    case XEN_SYSCTL_readconsole:
+        /* xsm_readconsole(XSM_HOOK): anyone past xsm_sysctl. */
+        ret = sysctl_readconsole(c, &op.u.readconsole);
+        break;
+
+    case XEN_SYSCTL_sched_id:
+        op.u.sched_id.sched_id = sched_id(c->h);
+        break;
+
+    case XEN_SYSCTL_getdomaininfolist:
+        ret = sysctl_getdomaininfolist(c, &op.u.getdomaininfolist);
+        break;
+
+    case XEN_SYSCTL_availheap:
+        op.u.availheap.avail_bytes =
+            (uint64_t)avail_domheap_pages_region(c->h,
+                                                 (unsigned int)op.u.availheap.node,
+                                                 op.u.availheap.min_bitwidth,
+                                                 op.u.availheap.max_bitwidth)
+            << PAGE_SHIFT;
+        break;
+
+    case XEN_SYSCTL_cputopoinfo:
+        ret = sysctl_cputopoinfo(c, &op.u.cputopoinfo, u_sysctl);
+        break;
+
     case XEN_SYSCTL_physinfo:
         sysctl_physinfo(c, &op.u.physinfo);
         if ( copy_to_guest_raw(c->mem, u_sysctl, &op, sizeof(op)) )
@@ -138,7 +297,12 @@ long do_sysctl(struct caller *c, uint64_t u_sysctl)
 
     default:
         ret = -ENOSYS;
+        copyback = 0;
         break;
     }
+
+    if ( copyback && (!ret || copyback > 0) &&
+         copy_to_guest_raw(c->mem, u_sysctl, &op, sizeof(op)) )
+        ret = -EFAULT;
     return ret;
 }

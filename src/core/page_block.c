@@ -1,0 +1,169 @@
+/*
+ * page_block.c - allocated blocks, their heads, and the M2P kept per block.
+ *
+ * The frame table describes an allocated block by its head (mm.h).  When
+ * pages of a block need different states - one 4K page of a 2M extent is
+ * freed, remapped at another gfn, or referenced on its own - the block is
+ * split, buddy fashion, into halves until the pages in question form a
+ * block of their own; every half gets a head copying the original's
+ * owner, count and M2P.  Blocks are never joined again while allocated;
+ * free_heap_pages() merges them when they come back.
+ *
+ * Finding the head of an arbitrary page: look at the MAX_ORDER-aligned
+ * page around it, then the 2^17-aligned one, and so on down.  The first
+ * page looked at always heads some block (blocks are naturally aligned
+ * and at most MAX_ORDER), and each later one does too unless the block
+ * holding mfn was already found; so no stale entry is ever read as a head.
+ *
+ * The M2P (Xen's machine_to_phys_mapping) is h->m2p[], written only at
+ * block heads: page head + i of a block maps gfn m2p[head] + i, or
+ * nothing when m2p[head] is INVALID_M2P_ENTRY.  Setting it for part of a
+ * block splits the block first, so the rule always holds.
+ */
+#include "core.h"
+#include "p2m.h"
+
+static inline unsigned int head_order(const struct page_info *pg)
+{
+    return page_state_is(pg, free) ? PFN_ORDER(pg) : pg->u.inuse.order;
+}
+
+struct page_info *inuse_block_head(const struct host *h, mfn_t mfn,
+                                   unsigned int *order)
+{
+    unsigned long m = mfn_x(mfn);
+    int k;
+
+    for ( k = MAX_ORDER; k >= 0; k-- )
+    {
+        unsigned long c = m & ~((1UL << k) - 1);
+        const struct page_info *pg;
+        unsigned int o;
+
+        if ( c >= h->max_page )
+            continue;
+        pg = mfn_to_page(h, _mfn(c));
+        o = head_order(pg);
+        if ( m < c + (1UL << o) )
+        {
+            *order = o;
+            return (struct page_info *)pg;
+        }
+    }
+    /* Unreachable: the order-0 candidate is mfn itself. */
+    *order = 0;
+    return mfn_to_page(h, mfn);
+}
+
+struct domain *page_owner(const struct host *h, mfn_t mfn)
+{
+    unsigned int order;
+    const struct page_info *head = inuse_block_head(h, mfn, &order);
+
+    if ( page_state_is(head, free) )
+        return NULL;
+    return page_get_owner(h, head);
+}
+
+struct page_info *split_block_onto(struct host *h, mfn_t mfn, unsigned int order,
+                                   struct page_list_head *list)
+{
+    unsigned int k;
+    struct page_info *head = inuse_block_head(h, mfn, &k);
+    unsigned long hm = mfn_x(page_to_mfn(h, head));
+
+    while ( k > order )
+    {
+        unsigned long half = 1UL << --k;
+        struct page_info *upper = mfn_to_page(h, _mfn(hm + half));
+        unsigned long gfn = h->m2p[hm];
+
+        head->u.inuse.order = k;
+        *upper = *head;
+        upper->next = upper->prev = 0;
+        h->m2p[hm + half] = gfn == INVALID_M2P_ENTRY ? gfn : gfn + half;
+        if ( list )
+            page_list_add_tail(h, upper, list);
+        if ( mfn_x(mfn) >= hm + half )
+        {
+            head = upper;
+            hm += half;
+        }
+    }
+    return head;
+}
+
+struct page_info *split_domain_block(struct host *h, mfn_t mfn,
+                                     unsigned int order)
+{
+    unsigned int k;
+    struct page_info *head = inuse_block_head(h, mfn, &k), *pg;
+    struct domain *d = page_get_owner(h, head);
+    struct page_list_head *list = NULL;
+
+    if ( k == order )
+        return head;
+    if ( !d )
+        return split_block_onto(h, mfn, order, NULL);
+    if ( head->count_info & PGC_xen_heap )
+        list = &d->xenpage_list;
+    else if ( head->count_info & PGC_extra )
+        list = &d->extra_page_list;
+    else
+        list = &d->page_list;
+    pthread_mutex_lock(&d->page_alloc_lock);
+    pg = split_block_onto(h, mfn, order, list);
+    pthread_mutex_unlock(&d->page_alloc_lock);
+    return pg;
+}
+
+unsigned long get_gpfn_from_mfn(struct host *h, mfn_t mfn)
+{
+    unsigned int order;
+    struct page_info *head;
+    unsigned long gfn;
+
+    if ( !mfn_valid(h, mfn) )
+        return INVALID_M2P_ENTRY;
+    head = inuse_block_head(h, mfn, &order);
+    if ( page_state_is(head, free) )
+        return INVALID_M2P_ENTRY;
+    gfn = h->m2p[page_to_mfn(h, head).mfn];
+    return gfn == INVALID_M2P_ENTRY
+           ? gfn : gfn + (mfn_x(mfn) - mfn_x(page_to_mfn(h, head)));
+}
+
+void m2p_set_range(struct host *h, mfn_t mfn, unsigned long nr,
+                   unsigned long gfn)
+{
+    unsigned long m = mfn_x(mfn), end = m + nr;
+
+    while ( m < end )
+    {
+        unsigned int k;
+        struct page_info *head = inuse_block_head(h, _mfn(m), &k);
+        unsigned long hm = mfn_x(page_to_mfn(h, head));
+
+        if ( page_state_is(head, free) )
+        {
+            /* Not allocated: nothing to record (Xen's entry is stale). */
+            m = hm + (1UL << k);
+            continue;
+        }
+        if ( hm < m || hm + (1UL << k) > end )
+        {
+            /* The block sticks out of the range: split off what is inside. */
+            unsigned int o = m ? ffsl_(m) - 1 : MAX_ORDER;
+
+            if ( o > k )
+                o = k;
+            while ( o > 0 && m + (1UL << o) > end )
+                o--;
+            head = split_domain_block(h, _mfn(m), o);
+            hm = m;
+            k = o;
+        }
+        h->m2p[hm] = gfn == INVALID_M2P_ENTRY ? gfn : gfn + (hm - mfn_x(mfn));
+        m = hm + (1UL << k);
+    }
+}

@@ -1,0 +1,236 @@
+/*
+ * physmap.c - adding and removing guest physmap entries (x86
+ * mm/physmap.c and p2m.c's p2m_add_page / p2m_remove_entry), as 4.17.
+ *
+ * PV domains have no p2m here: adding sets the M2P only, removing does
+ * nothing.  For translated domains, adding over a mapped gfn orphans the
+ * old page (its M2P entry is cleared; it stays allocated and counted),
+ * adding over PoD entries consumes them, and adding an MFN the domain
+ * already has mapped elsewhere removes that other mapping.
+ */
+#include <errno.h>
+
+#include "core.h"
+#include "p2m.h"
+
+/* Visit each p2m leaf piece overlapping [gfn, gfn + nr): g, its length n. */
+#define for_each_piece(p2m, gfn, nr, g, n, omfn, ot)                       \
+    for ( unsigned long g = (gfn), _end = (gfn) + (nr), n = 0;             \
+          g < _end && ((omfn) = piece_at(p2m, g, _end, &(ot), &n), 1);    \
+          g += n )
+
+/* The entry at g and how many pages from g it covers, up to end. */
+static mfn_t piece_at(struct p2m_domain *p2m, unsigned long g,
+                      unsigned long end, p2m_type_t *t, unsigned long *n)
+{
+    unsigned int order;
+    mfn_t mfn = p2m_get_entry(p2m, g, t, &order);
+    unsigned long leaf_end = (g | ((1UL << order) - 1)) + 1;
+
+    *n = (leaf_end < end ? leaf_end : end) - g;
+    return mfn;
+}
+
+/*
+ * fresh: mfn heads a block of exactly page_order that was just allocated
+ * to d (populate_physmap), so its M2P entry is invalid and it is mapped
+ * nowhere: pass 2 has nothing to find and the M2P is one write.  This only
+ * skips work whose outcome is known; the result is the same.
+ */
+static int p2m_add_page(struct domain *d, unsigned long gfn, mfn_t mfn,
+                        unsigned int page_order, p2m_type_t t, bool fresh)
+{
+    struct host *h = d->host;
+    struct p2m_domain *p2m = p2m_get_hostp2m(d);
+    unsigned long nr = 1UL << page_order, pod_count = 0, i;
+    p2m_type_t ot;
+    mfn_t omfn;
+    int rc;
+
+    if ( p2m_is_foreign(t) )
+        return -EINVAL;
+    if ( !mfn_valid(h, mfn) || t == p2m_mmio_direct )
+        return -EINVAL;
+
+    pthread_mutex_lock(&p2m->lock);
+
+    /* First, remove m->p mappings for existing p->m mappings. */
+    for_each_piece ( p2m, gfn, nr, g, n, omfn, ot )
+    {
+        if ( p2m_is_special(ot) )
+        {
+            pthread_mutex_unlock(&p2m->lock);
+            printk(h, "d%u: GFN %#lx (%#lx,%u) -> (%#lx,%u) not permitted\n",
+                   d->domain_id, g, mfn_x(omfn), ot,
+                   mfn_x(mfn) + (g - gfn), t);
+            domain_crash(d, "p2m_add_page over a special entry");
+            return -EPERM;
+        }
+        if ( p2m_is_ram(ot) && ot != p2m_ram_paged &&
+             !mfn_eq(omfn, INVALID_MFN) )
+            m2p_set_range(h, omfn, n, INVALID_M2P_ENTRY);
+        else if ( p2m_is_pod(ot) )
+            pod_count += n;
+        else if ( p2m_is_paging(ot) && ot != p2m_ram_paging_out )
+            p2m->paged_pages -= n;
+    }
+
+    /* Then, look for m->p mappings for this range and deal with them. */
+    for ( i = fresh ? nr : 0; i < nr; )
+    {
+        mfn_t m = _mfn(mfn_x(mfn) + i);
+        unsigned int k;
+        struct page_info *head = inuse_block_head(h, m, &k);
+        unsigned long hm = mfn_x(page_to_mfn(h, head));
+        unsigned long run = hm + (1UL << k) - mfn_x(m);
+        unsigned long ogfn;
+
+        if ( run > nr - i )
+            run = nr - i;
+        if ( page_state_is(head, free) || page_get_owner(h, head) != d ||
+             h->m2p[hm] == INVALID_M2P_ENTRY )
+        {
+            i += run;                   /* nothing mapped elsewhere */
+            continue;
+        }
+        ogfn = get_gpfn_from_mfn(h, m);
+        if ( ogfn != INVALID_M2P_ENTRY && ogfn != gfn + i )
+        {
+            unsigned int oo;
+
+            omfn = p2m_get_entry(p2m, ogfn, &ot, &oo);
+            if ( p2m_is_ram(ot) && ot != p2m_ram_paged &&
+                 mfn_eq(omfn, m) &&
+                 (rc = p2m_remove_entry(p2m, ogfn, omfn, 0)) )
+                goto out;
+        }
+        i++;
+    }
+
+    /* Now, actually do the two-way mapping. */
+    rc = p2m_set_entry(p2m, gfn, mfn, page_order, t);
+    if ( !rc )
+    {
+        if ( fresh )
+            h->m2p[mfn_x(mfn)] = gfn;
+        else if ( !p2m_is_grant(t) )
+            set_gpfn_from_mfn(h, mfn, page_order, gfn);
+    }
+    else
+    {
+        /*
+         * Partial success: the M2P follows what did get mapped, and PoD
+         * entries still there are not consumed (XSA-389).
+         */
+        for ( i = 0; i < nr; i++ )
+        {
+            unsigned int oo;
+
+            omfn = p2m_get_entry(p2m, gfn + i, &ot, &oo);
+            if ( p2m_is_pod(ot) )
+                pod_count--;
+            else if ( mfn_eq(omfn, _mfn(mfn_x(mfn) + i)) && ot == t &&
+                      !p2m_is_grant(t) )
+                set_gpfn_from_mfn(h, omfn, 0, gfn + i);
+        }
+    }
+
+    if ( pod_count )
+    {
+        pthread_mutex_lock(&p2m->pod.lock);
+        p2m->pod.entry_count -= pod_count;
+        pthread_mutex_unlock(&p2m->pod.lock);
+    }
+ out:
+    pthread_mutex_unlock(&p2m->lock);
+    return rc;
+}
+
+int guest_physmap_add_entry(struct domain *d, unsigned long gfn, mfn_t mfn,
+                            unsigned int page_order, p2m_type_t t)
+{
+    if ( !paging_mode_translate(d) )
+    {
+        /* PV: only the M2P (the IOMMU type-ref dance does not apply). */
+        set_gpfn_from_mfn(d->host, mfn, page_order, gfn);
+        return 0;
+    }
+    return p2m_add_page(d, gfn, mfn, page_order, t, false);
+}
+
+int guest_physmap_add_fresh(struct domain *d, unsigned long gfn,
+                            struct page_info *pg, unsigned int page_order)
+{
+    struct host *h = d->host;
+    mfn_t mfn = page_to_mfn(h, pg);
+
+    if ( !paging_mode_translate(d) )
+    {
+        h->m2p[mfn_x(mfn)] = gfn;
+        return 0;
+    }
+    return p2m_add_page(d, gfn, mfn, page_order, p2m_ram_rw, true);
+}
+
+int p2m_remove_entry(struct p2m_domain *p2m, unsigned long gfn, mfn_t mfn,
+                     unsigned int page_order)
+{
+    struct host *h = p2m->domain->host;
+    unsigned long nr = 1UL << page_order;
+    p2m_type_t t;
+    mfn_t omfn;
+    int rc;
+
+    for_each_piece ( p2m, gfn, nr, g, n, omfn, t )
+    {
+        if ( p2m_is_valid(t) &&
+             (!mfn_valid(h, mfn) || t == p2m_mmio_direct ||
+              !mfn_eq(omfn, _mfn(mfn_x(mfn) + (g - gfn)))) )
+            return -EILSEQ;
+    }
+
+    if ( mfn_valid(h, mfn) )
+        for_each_piece ( p2m, gfn, nr, g, n, omfn, t )
+        {
+            if ( !p2m_is_special(t) && t != p2m_ram_shared )
+                m2p_set_range(h, _mfn(mfn_x(mfn) + (g - gfn)), n,
+                              INVALID_M2P_ENTRY);
+        }
+
+    rc = p2m_set_entry(p2m, gfn, INVALID_MFN, page_order, p2m_invalid);
+    if ( !rc || !mfn_valid(h, mfn) )
+        return rc;
+
+    /* Partial failure: restore the M2P of what is still mapped. */
+    for ( unsigned long i = 0; i < nr; i++ )
+    {
+        unsigned int oo;
+
+        omfn = p2m_get_entry(p2m, gfn + i, &t, &oo);
+        if ( !p2m_is_hole(t) && !p2m_is_special(t) && t != p2m_ram_shared )
+            set_gpfn_from_mfn(h, _mfn(mfn_x(mfn) + i), 0, gfn + i);
+    }
+    return rc;
+}
+
+int guest_physmap_remove_page(struct domain *d, unsigned long gfn, mfn_t mfn,
+                              unsigned int page_order)
+{
+    struct p2m_domain *p2m = p2m_get_hostp2m(d);
+    int rc;
+
+    if ( !paging_mode_translate(d) )
+        return 0;
+    pthread_mutex_lock(&p2m->lock);
+    rc = p2m_remove_entry(p2m, gfn, mfn, page_order);
+    pthread_mutex_unlock(&p2m->lock);
+    return rc;
+}
+
+unsigned long domain_get_maximum_gpfn(struct domain *d)
+{
+    if ( is_hvm_domain(d) )
+        return p2m_get_hostp2m(d)->max_mapped_pfn;
+    /* PV: (arch.pv.max_pfn ?: 1) - 1; xenmm keeps no PV max_pfn. */
+    return 0;
+}
