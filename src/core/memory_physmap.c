@@ -76,9 +76,13 @@ static bool arch_acquire_resource_check(const struct domain *d)
 }
 
 /* Xen-heap pages (shared_info, grant frames) and extra pages. */
-static bool is_special_page(const struct host *h, const struct page_info *pg)
+static bool is_special_page(const struct host *h, mfn_t mfn)
 {
-    return is_xen_heap_page(h, pg) || (pg->count_info & PGC_extra);
+    unsigned int order;
+    const struct page_info *head = inuse_block_head(h, mfn, &order);
+
+    return !page_state_is(head, free) &&
+           (is_xen_heap_page(h, head) || (head->count_info & PGC_extra));
 }
 
 static void p2m_lock(struct domain *d)
@@ -150,7 +154,8 @@ static int add_to_physmap_one(struct domain *d, unsigned int space,
             goto out;
         }
         /* get_page_from_mfn(mfn, d): the domain's own RAM only. */
-        if ( !p2m_is_ram(p2mt) || !mfn_valid(h, mfn) )
+        if ( !p2m_is_ram(p2mt) || !mfn_valid(h, mfn) ||
+             page_owner(h, mfn) != d )
             mfn = INVALID_MFN;
     }
 
@@ -175,7 +180,7 @@ static int add_to_physmap_one(struct domain *d, unsigned int space,
         rc = -EPERM;
     else if ( mfn_valid(h, prev_mfn) )
     {
-        if ( is_special_page(h, mfn_to_page(h, prev_mfn)) )
+        if ( is_special_page(h, prev_mfn) )
             /* Special pages are only unhooked from this slot. */
             rc = guest_physmap_remove_page(d, gpfn, prev_mfn, PAGE_ORDER_4K);
         else if ( !mfn_eq(mfn, prev_mfn) )
@@ -314,15 +319,20 @@ static long remove_from_physmap(struct domain *d, unsigned long gpfn)
 
     p2m_lock(d);
     /*
-     * get_page_from_gfn(d, gpfn, NULL, P2M_ALLOC): RAM, grant or foreign
-     * entries with a page behind them.
+     * get_page_from_gfn(d, gpfn, NULL, P2M_ALLOC): a RAM entry with a page
+     * of d's behind it, or a grant or foreign entry with another domain's.
      */
     mfn = get_gfn(d, gpfn, &t);
-    if ( (p2m_is_ram(t) || p2m_is_grant(t) || p2m_is_foreign(t)) &&
-         mfn_valid(h, mfn) )
-        rc = guest_physmap_remove_page(d, gpfn, mfn, PAGE_ORDER_4K);
+    if ( !mfn_valid(h, mfn) )
+        rc = -ENOENT;
+    else if ( p2m_is_ram(t) )
+        rc = page_owner(h, mfn) == d ? 0 : -ENOENT;
+    else if ( p2m_is_grant(t) || p2m_is_foreign(t) )
+        rc = page_owner(h, mfn) ? 0 : -ENOENT;
     else
         rc = -ENOENT;
+    if ( !rc )
+        rc = guest_physmap_remove_page(d, gpfn, mfn, PAGE_ORDER_4K);
     p2m_unlock(d);
     return rc;
 }

@@ -1,7 +1,7 @@
 /*
  * XENMEM_add_to_physmap, add_to_physmap_batch and remove_from_physmap
  * through the dispatcher, as 4.17: the checks and their errnos in Xen's
- * order, per-entry errors of a batch, continuations; and, with the p2m,
+ * order, per-entry errors of a batch, continuations; and, through the p2m,
  * shared_info and grant frames mapped as ordinary RAM, moved, replaced and
  * unmapped, with the M2P and the accounting kept right.
  */
@@ -234,15 +234,8 @@ TEST(remove_from_physmap_checks)
     host_destroy(h);
 }
 
-/* ---- with the p2m ---- */
+/* ---- through the p2m ---- */
 
-static bool have_p2m(struct domain *d)
-{
-    if ( p2m_get_hostp2m(d) )
-        return true;
-    printf("# skipped: the p2m is not built yet\n");
-    return false;
-}
 
 static mfn_t lookup(struct domain *d, unsigned long gfn, p2m_type_t *t)
 {
@@ -265,8 +258,7 @@ TEST(add_to_physmap_grant_frame_then_remove)
     p2m_type_t t;
     mfn_t frame0, mfn;
 
-    if ( !have_p2m(g) )
-        goto out;
+    REQUIRE(p2m_get_hostp2m(g) != NULL);
     env_init(&e, h, h->hardware_domain);
     REQUIRE(gnttab_get_shared_frame_mfn(g, 0, &frame0) == 0);
 
@@ -292,7 +284,6 @@ TEST(add_to_physmap_grant_frame_then_remove)
     CHECK(page_get_owner(h, mfn_to_page(h, frame0)) == g);
     CHECK_EQ(g->xenheap_pages, 2);
     check_host(h);
- out:
     host_destroy(h);
 }
 
@@ -304,8 +295,7 @@ TEST(add_to_physmap_shared_info_and_batch_of_frames)
     p2m_type_t t;
     mfn_t mfn;
 
-    if ( !have_p2m(g) )
-        goto out;
+    REQUIRE(p2m_get_hostp2m(g) != NULL);
     env_init(&e, h, g);                   /* the guest maps its own */
     CHECK_EQ(xatp(&e, DOMID_SELF, XENMAPSPACE_shared_info, 0, 0xfc000, 0, 0), 0);
     CHECK_EQ(mfn_x(lookup(g, 0xfc000, &t)),
@@ -341,7 +331,6 @@ TEST(add_to_physmap_shared_info_and_batch_of_frames)
     /* Dying with frames mapped: everything comes back once. */
     domain_destroy(g);
     check_host(h);
- out:
     host_destroy(h);
 }
 
@@ -354,8 +343,7 @@ TEST(add_to_physmap_over_ram_and_gmfn_moves)
     p2m_type_t t;
     mfn_t ram;
 
-    if ( !have_p2m(g) )
-        goto out;
+    REQUIRE(p2m_get_hostp2m(g) != NULL);
     env_init(&e, h, h->hardware_domain);
     /* Ordinary RAM at 0x200 and 0x201. */
     for ( unsigned long gfn = 0x200; gfn < 0x202; gfn++ )
@@ -396,7 +384,6 @@ TEST(add_to_physmap_over_ram_and_gmfn_moves)
     REQUIRE(p2m_set_entry(p2m_get_hostp2m(g), 0x400, _mfn(5), 0,
                           p2m_mmio_direct) == 0);
     CHECK_EQ(xatp(&e, 1, XENMAPSPACE_shared_info, 0, 0x400, 0, 0), -EPERM);
- out:
     host_destroy(h);
 }
 
@@ -408,8 +395,7 @@ TEST(add_to_physmap_gmfn_range_continues)
     struct env e;
     p2m_type_t t;
 
-    if ( !have_p2m(g) )
-        goto out;
+    REQUIRE(p2m_get_hostp2m(g) != NULL);
     env_init(&e, h, h->hardware_domain);
     for ( unsigned int i = 0; i < 6; i++ )
     {
@@ -429,6 +415,41 @@ TEST(add_to_physmap_gmfn_range_continues)
     }
     CHECK_EQ(g->tot_pages, 6);
     check_host(h);
- out:
+    host_destroy(h);
+}
+
+/* A grant frame over one page of a 2M mapping: the superpage is split. */
+TEST(add_to_physmap_into_a_superpage)
+{
+    struct host *h = boot_tiny(1, 8 * MiB);
+    struct domain *g = new_hvm_domain(h, 1, 1024);
+    struct page_info *pg = alloc_domheap_pages(h, g, PAGE_ORDER_2M, 0);
+    struct env e;
+    p2m_type_t t;
+    mfn_t base, frame0;
+
+    REQUIRE(p2m_get_hostp2m(g) != NULL);
+    REQUIRE(pg != NULL);
+    base = page_to_mfn(h, pg);
+    REQUIRE(guest_physmap_add_page(g, 0x400, base, PAGE_ORDER_2M) == 0);
+    REQUIRE(gnttab_get_shared_frame_mfn(g, 0, &frame0) == 0);
+    env_init(&e, h, h->hardware_domain);
+
+    CHECK_EQ(xatp(&e, 1, XENMAPSPACE_grant_table, 0, 0x401, 0, 0), 0);
+    CHECK_EQ(mfn_x(lookup(g, 0x401, &t)), mfn_x(frame0));
+    CHECK_EQ(mfn_x(lookup(g, 0x400, &t)), mfn_x(base));
+    CHECK_EQ(t, p2m_ram_rw);
+    CHECK_EQ(mfn_x(lookup(g, 0x5ff, &t)), mfn_x(base) + 0x1ff);
+    /* The RAM page that was at 0x401 went back to the heap. */
+    CHECK_EQ(g->tot_pages, 511);
+    check_host(h);
+
+    /* And the frame leaves: 0x401 is a hole in the superpage's place. */
+    CHECK_EQ(xrfp(&e, 1, 0x401, 0), 0);
+    CHECK(mfn_eq(lookup(g, 0x401, &t), INVALID_MFN));
+    CHECK_EQ(g->tot_pages, 511);
+    check_host(h);
+    domain_destroy(g);
+    check_host(h);
     host_destroy(h);
 }
