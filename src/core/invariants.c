@@ -16,7 +16,13 @@
  *    domain and on its list; each domain's lists add up to tot_pages,
  *    extra_pages and xenheap_pages;
  *  - claims: the domains' outstanding pages add up to outstanding_claims
- *    (and per node), within free memory.
+ *    (and per node), within free memory;
+ *  - PoD (HVM domains): the cache's blocks are d's (counted in tot_pages,
+ *    on none of d's page lists), 2M chunks on pod.super and 4K pages on
+ *    pod.single, never special, with no M2P entry and zero contents;
+ *    pod.count is what the two lists hold; pod.entry_count is the number
+ *    of gfns the p2m has as p2m_populate_on_demand (a walk of the leaves
+ *    up to max_mapped_pfn).
  * Call with no allocator operation in flight (scrubber workers may run).
  */
 #include <stdarg.h>
@@ -24,6 +30,7 @@
 #include <stdlib.h>
 
 #include "core.h"
+#include "p2m.h"
 
 struct chk {
     char *buf;
@@ -212,6 +219,92 @@ static unsigned long list_blocks(struct host *h, struct domain *d,
     return n;
 }
 
+/* Does RAM [mfn, mfn + nr) hold only zeros?  Unwritten pages are not read. */
+static bool ram_zero(struct host *h, mfn_t mfn, unsigned long nr)
+{
+    uint64_t s = mfn_x(mfn) << PAGE_SHIFT, e = s + (nr << PAGE_SHIFT), re;
+
+    while ( os_ram_next_data(&h->ram, &s, e, &re) )
+    {
+        for ( const uint64_t *p = (const uint64_t *)(h->ram.base + s),
+              *q = (const uint64_t *)(h->ram.base + re); p < q; p++ )
+            if ( *p )
+                return false;
+        s = re;
+    }
+    return true;
+}
+
+/* One PoD cache list: blocks of the given order; returns them counted. */
+static unsigned long check_pod_list(struct host *h, struct domain *d,
+                                    struct page_list_head *list,
+                                    unsigned int order, struct chk *c)
+{
+    unsigned long n = 0;
+    struct page_info *pg;
+
+    for ( pg = page_list_first(h, list); pg; pg = page_list_next(h, pg) )
+    {
+        unsigned long mfn = mfn_x(page_to_mfn(h, pg));
+
+        if ( ++n > h->max_page )
+        {
+            bad(c, "d%u: PoD list does not end", d->domain_id);
+            break;
+        }
+        if ( page_state_is(pg, free) || pg->u.inuse.order != order ||
+             (mfn & ((1UL << order) - 1)) )
+            bad(c, "d%u: PoD cache mfn %#lx: not an order-%u block (order %u)",
+                d->domain_id, mfn, order, pg->u.inuse.order);
+        if ( page_get_owner(h, pg) != d )
+            bad(c, "d%u: PoD cache mfn %#lx is not its own", d->domain_id, mfn);
+        if ( is_xen_heap_page(h, pg) || (pg->count_info & PGC_extra) )
+            bad(c, "d%u: PoD cache holds special mfn %#lx (XSA-507)",
+                d->domain_id, mfn);
+        if ( h->m2p[mfn] != INVALID_M2P_ENTRY )
+            bad(c, "d%u: PoD cache mfn %#lx has M2P entry %#lx",
+                d->domain_id, mfn, h->m2p[mfn]);
+        if ( !ram_zero(h, _mfn(mfn), 1UL << order) )
+            bad(c, "d%u: PoD cache mfn %#lx is not zero", d->domain_id, mfn);
+    }
+    return n;
+}
+
+/* PoD state of an HVM domain; returns the cache blocks it holds. */
+static unsigned long check_pod(struct host *h, struct domain *d, struct chk *c)
+{
+    struct p2m_domain *p2m = d->p2m;
+    unsigned long nsuper, nsingle, entries = 0, gfn;
+
+    if ( !p2m )
+        return 0;
+    nsuper = check_pod_list(h, d, &p2m->pod.super, PAGE_ORDER_2M, c);
+    nsingle = check_pod_list(h, d, &p2m->pod.single, PAGE_ORDER_4K, c);
+    if ( p2m->pod.count < 0 ||
+         (unsigned long)p2m->pod.count != (nsuper << PAGE_ORDER_2M) + nsingle )
+        bad(c, "d%u: pod.count %ld, cache lists hold %lu", d->domain_id,
+            p2m->pod.count, (nsuper << PAGE_ORDER_2M) + nsingle);
+
+    /* A dying domain's p2m is torn down while its counts stay. */
+    if ( d->is_dying )
+        return nsuper + nsingle;
+    for ( gfn = 0; gfn <= p2m->max_mapped_pfn; )
+    {
+        p2m_type_t t;
+        unsigned int order;
+
+        p2m_get_entry(p2m, gfn, &t, &order);
+        if ( p2m_is_pod(t) )
+            entries += 1UL << order;
+        gfn = (gfn | ((1UL << order) - 1)) + 1;
+    }
+    if ( p2m->pod.entry_count < 0 ||
+         (unsigned long)p2m->pod.entry_count != entries )
+        bad(c, "d%u: pod.entry_count %ld, the p2m has %lu PoD gfns",
+            d->domain_id, p2m->pod.entry_count, entries);
+    return nsuper + nsingle;
+}
+
 unsigned long host_check(struct host *h, char *buf, size_t buflen)
 {
     struct chk c = { buf, buflen, 0, 0 };
@@ -260,7 +353,8 @@ unsigned long host_check(struct host *h, char *buf, size_t buflen)
                 t->xenheap);
         nb = list_blocks(h, d, &d->page_list, &c) +
              list_blocks(h, d, &d->extra_page_list, &c) +
-             list_blocks(h, d, &d->xenpage_list, &c);
+             list_blocks(h, d, &d->xenpage_list, &c) +
+             check_pod(h, d, &c);
         if ( nb != t->blocks )
             bad(&c, "d%u: %lu blocks on its lists, owns %lu", i, nb, t->blocks);
         claims += d->outstanding_pages;

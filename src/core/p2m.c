@@ -278,10 +278,8 @@ int p2m_init(struct domain *d)
     pthread_mutexattr_init(&ma);
     pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
     pthread_mutex_init(&p2m->lock, &ma);
-    pthread_mutex_init(&p2m->pod.lock, &ma);
     pthread_mutexattr_destroy(&ma);
-    page_list_init(&p2m->pod.super);
-    page_list_init(&p2m->pod.single);
+    p2m_pod_init(p2m);
     return 0;
 }
 

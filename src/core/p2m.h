@@ -159,12 +159,59 @@ static inline void set_gpfn_from_mfn(struct host *h, mfn_t mfn,
     m2p_set_range(h, mfn, 1UL << order, gfn);
 }
 
-/* p2m-pod.c (see there for errors) */
+/*
+ * p2m-pod.c, p2m-pod-reclaim.c: populate-on-demand (see there for the
+ * rules and errors).  Locks: p2m->lock before pod.lock before
+ * d->page_alloc_lock before heap_lock.
+ * p2m_pod_init: from p2m_init (empty cache, MRP ring all INVALID_GFN).
+ * p2m_pod_empty_cache: at domain_kill, every cache page back on
+ *   d->page_list so the teardown frees it.
+ * guest_physmap_mark_populate_on_demand: 0, -EINVAL (not translated),
+ *   -EBUSY (a gfn in a chunk is mapped), -EINVAL/-ENOMEM from the p2m.
+ * p2m_pod_decrease_reservation: how many of the pages PoD dealt with (the
+ *   caller's guest_remove_page then sees -ENOENT exactly that often).
+ * p2m_pod_set_mem_target: 0, -ENOMEM, -ERESTART (c != NULL: preempted;
+ *   re-issue).  p2m_pod_get_mem_target fills tot_pages, pod_cache_pages
+ *   and pod_entries.
+ * p2m_pod_demand_populate: p2m->lock held; gfn is PoD at a leaf of that
+ *   order.  True: retry the lookup.  False: nothing populated (dying,
+ *   p2m failure, or out of PoD memory - then the domain is crashed).
+ *   curr is the domain whose access faulted (Xen's current->domain).
+ * p2m_pod_active: HVM with PoD entries or cache pages (refuses paging).
+ */
+void p2m_pod_init(struct p2m_domain *p2m);
 void p2m_pod_empty_cache(struct domain *d);
 int guest_physmap_mark_populate_on_demand(struct domain *d, unsigned long gfn,
                                           unsigned int order);
 unsigned long p2m_pod_decrease_reservation(struct domain *d, unsigned long gfn,
                                            unsigned int order);
+struct caller;
+int p2m_pod_set_mem_target(struct domain *d, unsigned long target,
+                           struct caller *c);
+void p2m_pod_get_mem_target(struct domain *d, xen_pod_target_t *target);
+bool p2m_pod_demand_populate(struct p2m_domain *p2m, unsigned long gfn,
+                             unsigned int order, const struct domain *curr);
+bool p2m_pod_active(struct domain *d);
+
+/*
+ * get_gfn with P2M_ALLOC (ept_get_entry with q = P2M_ALLOC): a PoD entry
+ * is demand-populated and the lookup retried; when populating fails the
+ * gfn reads as p2m_mmio_dm with INVALID_MFN, as Xen's does.  p2m->lock
+ * held.  curr as for p2m_pod_demand_populate.
+ */
+mfn_t p2m_get_entry_alloc(struct p2m_domain *p2m, unsigned long gfn,
+                          p2m_type_t *t, unsigned int *page_order,
+                          const struct domain *curr);
+
+/*
+ * guest_touch.c: the one way a vCPU touches guest memory (see there).
+ * 0, -EINVAL (no such vCPU, range not inside one page), -ESRCH (domain
+ * dying or shut down), -ENOMEM (PoD populate failed: the domain has been
+ * crashed), -EFAULT (no RAM there: the device model's), -EAGAIN (paged
+ * out), -EOPNOTSUPP (write to a shared page).
+ */
+int guest_access_gfn(struct domain *d, unsigned int vcpu, unsigned long gfn,
+                     unsigned int offset, bool write, void *buf, size_t len);
 
 /* mem_paging.c (not built yet): tell the pager a paged gfn is gone. */
 void p2m_mem_paging_drop_page(struct domain *d, unsigned long gfn,
