@@ -35,9 +35,8 @@
  * are written to frame_list (callers are PV; a translated caller would be
  * a PVH hardware domain, which xenmm does not have).
  *
- * Deviation: a gfn holding a populate-on-demand entry is not populated on
- * the way (Xen's P2M_ALLOC lookups would): remove_from_physmap returns
- * -ENOENT and gmfn/gmfn_range -EINVAL for it.
+ * Every gfn is looked up as Xen's get_gfn / get_page_from_gfn do, with
+ * P2M_ALLOC: a populate-on-demand entry is populated on the way.
  */
 #include <errno.h>
 #include <limits.h>
@@ -85,32 +84,33 @@ static bool is_special_page(const struct host *h, mfn_t mfn)
            (is_xen_heap_page(h, head) || (head->count_info & PGC_extra));
 }
 
+/* Only translated domains get here: they all have a p2m. */
 static void p2m_lock(struct domain *d)
 {
-    struct p2m_domain *p2m = p2m_get_hostp2m(d);
-
-    if ( p2m )
-        pthread_mutex_lock(&p2m->lock);
+    pthread_mutex_lock(&p2m_get_hostp2m(d)->lock);
 }
 
 static void p2m_unlock(struct domain *d)
 {
-    struct p2m_domain *p2m = p2m_get_hostp2m(d);
-
-    if ( p2m )
-        pthread_mutex_unlock(&p2m->lock);
+    pthread_mutex_unlock(&p2m_get_hostp2m(d)->lock);
 }
 
-static mfn_t get_gfn(struct domain *d, unsigned long gfn, p2m_type_t *t)
+/*
+ * get_gfn (P2M_ALLOC): a PoD entry is populated first, on behalf of curr
+ * (the calling domain).  p2m lock held.
+ */
+static mfn_t get_gfn(struct domain *d, unsigned long gfn, p2m_type_t *t,
+                     const struct domain *curr)
 {
     unsigned int order;
 
-    return p2m_get_entry(p2m_get_hostp2m(d), gfn, t, &order);
+    return p2m_get_entry_alloc(p2m_get_hostp2m(d), gfn, t, &order, curr);
 }
 
 /* x86 xenmem_add_to_physmap_one. */
-static int add_to_physmap_one(struct domain *d, unsigned int space,
-                              unsigned long idx, unsigned long gpfn)
+static int add_to_physmap_one(struct caller *c, struct domain *d,
+                              unsigned int space, unsigned long idx,
+                              unsigned long gpfn)
 {
     struct host *h = d->host;
     mfn_t mfn = INVALID_MFN, prev_mfn;
@@ -147,7 +147,7 @@ static int add_to_physmap_one(struct domain *d, unsigned int space,
     if ( space == XENMAPSPACE_gmfn )
     {
         gfn = idx;
-        mfn = get_gfn(d, gfn, &p2mt);
+        mfn = get_gfn(d, gfn, &p2mt, c->d);
         if ( p2mt == p2m_ram_shared )
         {
             rc = -ENOMEM;               /* still shared: not unshared here */
@@ -165,7 +165,7 @@ static int add_to_physmap_one(struct domain *d, unsigned int space,
         goto out;
     }
 
-    prev_mfn = get_gfn(d, gpfn, &p2mt);
+    prev_mfn = get_gfn(d, gpfn, &p2mt, c->d);
 
     /* XENMAPSPACE_gmfn: the page must be where idx says. */
     old_gpfn = get_gpfn_from_mfn(h, mfn);
@@ -224,7 +224,7 @@ static long xenmem_add_to_physmap(struct caller *c, struct domain *d,
     if ( xatp->gpfn == INVALID_GFN_RAW )
         return -EINVAL;
     if ( xatp->space != XENMAPSPACE_gmfn_range )
-        return add_to_physmap_one(d, xatp->space, xatp->idx, xatp->gpfn);
+        return add_to_physmap_one(c, d, xatp->space, xatp->idx, xatp->gpfn);
 
     if ( xatp->size < start )
         return -EILSEQ;
@@ -239,7 +239,8 @@ static long xenmem_add_to_physmap(struct caller *c, struct domain *d,
 
     while ( xatp->size > done )
     {
-        rc = add_to_physmap_one(d, XENMAPSPACE_gmfn, xatp->idx, xatp->gpfn);
+        rc = add_to_physmap_one(c, d, XENMAPSPACE_gmfn, xatp->idx,
+                                xatp->gpfn);
         if ( rc < 0 )
             break;
         xatp->idx++;
@@ -297,7 +298,7 @@ static long xenmem_add_to_physmap_batch(struct caller *c, struct domain *d,
         if ( gpfn == INVALID_GFN_RAW )
             return -EINVAL;
 
-        rc = add_to_physmap_one(d, xatpb->space, idx, gpfn);
+        rc = add_to_physmap_one(c, d, xatpb->space, idx, gpfn);
 
         if ( copy_to_guest_raw(c->mem, errs + extent * sizeof(rc), &rc,
                                sizeof(rc)) )
@@ -310,7 +311,8 @@ static long xenmem_add_to_physmap_batch(struct caller *c, struct domain *d,
     return 0;
 }
 
-static long remove_from_physmap(struct domain *d, unsigned long gpfn)
+static long remove_from_physmap(struct caller *c, struct domain *d,
+                                unsigned long gpfn)
 {
     struct host *h = d->host;
     p2m_type_t t;
@@ -322,7 +324,7 @@ static long remove_from_physmap(struct domain *d, unsigned long gpfn)
      * get_page_from_gfn(d, gpfn, NULL, P2M_ALLOC): a RAM entry with a page
      * of d's behind it, or a grant or foreign entry with another domain's.
      */
-    mfn = get_gfn(d, gpfn, &t);
+    mfn = get_gfn(d, gpfn, &t, c->d);
     if ( !mfn_valid(h, mfn) )
         rc = -ENOENT;
     else if ( p2m_is_ram(t) )
@@ -406,7 +408,7 @@ long xenmem_physmap_op(struct caller *c, unsigned long cmd, uint64_t arg)
              ? xsm_default_action(XSM_TARGET, c->d, d) : -EACCES;
         if ( rc )
             return rc;
-        return remove_from_physmap(d, xrfp.gpfn);
+        return remove_from_physmap(c, d, xrfp.gpfn);
     }
 
     default:

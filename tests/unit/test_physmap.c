@@ -453,3 +453,34 @@ TEST(add_to_physmap_into_a_superpage)
     check_host(h);
     host_destroy(h);
 }
+
+/* Lookups are P2M_ALLOC: a PoD gfn is populated, then replaced or removed. */
+TEST(physmap_ops_populate_pod_entries)
+{
+    struct host *h = boot_tiny(1, 8 * MiB);
+    struct domain *g = new_hvm_domain(h, 1, 1024);
+    struct env e;
+    p2m_type_t t;
+
+    REQUIRE(guest_physmap_mark_populate_on_demand(g, 0x800, 0) == 0);
+    REQUIRE(guest_physmap_mark_populate_on_demand(g, 0x801, 0) == 0);
+    REQUIRE(p2m_pod_set_mem_target(g, 2, NULL) == 0);
+    CHECK_EQ(g->p2m->pod.entry_count, 2);
+    CHECK_EQ(g->p2m->pod.count, 2);
+    env_init(&e, h, h->hardware_domain);
+
+    /* remove_from_physmap: populated from the cache, then unmapped. */
+    CHECK_EQ(xrfp(&e, 1, 0x800, 0), 0);
+    lookup(g, 0x800, &t);
+    CHECK_EQ(t, p2m_invalid);
+    CHECK_EQ(g->p2m->pod.entry_count, 1);
+    check_host(h);
+
+    /* shared_info over a PoD gfn: populated, that page freed, then mapped. */
+    CHECK_EQ(xatp(&e, 1, XENMAPSPACE_shared_info, 0, 0x801, 0, 0), 0);
+    CHECK_EQ(mfn_x(lookup(g, 0x801, &t)),
+             mfn_x(page_to_mfn(h, g->shared_info)));
+    CHECK_EQ(g->p2m->pod.entry_count, 0);
+    check_host(h);
+    host_destroy(h);
+}
