@@ -80,12 +80,17 @@ static struct domain *bench_hvm_domain(struct host *h)
         .max_vcpus = 1,
         .max_grant_frames = -1,
         .max_maptrack_frames = -1,
+        .grant_opts = XEN_DOMCTL_GRANT_version(1),
     };
     int rc;
     struct domain *d = domain_create(h, 1, &cfg, 0, &rc);
 
-    if ( d )
-        d->max_pages = ~0U;
+    if ( !d )
+    {
+        bench_note("FAIL: domain_create: %d", rc);
+        return NULL;
+    }
+    d->max_pages = ~0U;
     return d;
 }
 
@@ -163,6 +168,11 @@ int bench_populate_run(void)
 
         /* 4K */
         d = bench_hvm_domain(h);
+        if ( !d )
+        {
+            rc = 1;
+            break;
+        }
         for ( unsigned int i = 0; i < nr4k; i++ )
             gfns[i] = i;
         t0 = bench_now_ns();
@@ -178,6 +188,11 @@ int bench_populate_run(void)
 
         /* 2M */
         d = bench_hvm_domain(h);
+        if ( !d )
+        {
+            rc = 1;
+            break;
+        }
         for ( unsigned int i = 0; i < nr2m; i++ )
             gfns[i] = (xen_pfn_t)i << 9;
         t0 = bench_now_ns();
@@ -193,6 +208,11 @@ int bench_populate_run(void)
 
         /* 1 TiB HVM-shaped */
         d = bench_hvm_domain(h);
+        if ( !d )
+        {
+            rc = 1;
+            break;
+        }
         bench_hvm_shape(&shape, 1UL << 28);
         t0 = bench_now_ns();
         done = bench_populate_call(&c, &g, 1, shape.gfns[0], shape.nr[0], 0);
