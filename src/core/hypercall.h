@@ -85,6 +85,15 @@ long xenmem_acquire_resource(struct caller *c, unsigned long cmd,
                              uint64_t arg);
 long xenmem_get_vnumainfo(struct caller *c, uint64_t arg);
 long arch_memory_op(struct caller *c, unsigned long cmd, uint64_t arg);
+/*
+ * memory.c helpers shared with memory_exchange.c: the caller's max extent
+ * order (9 guests, 12 hardware, 18 control domain), xen_pfn_t list range
+ * checks, and propagate_node (false: refuse the node request).
+ */
+unsigned int memop_max_order(const struct domain *curr);
+bool guest_handle_subrange_okay(struct caller *c, uint64_t list,
+                                unsigned long lo, unsigned long hi);
+bool propagate_node(struct caller *c, unsigned int xmf, unsigned int *memflags);
 /* memory_exchange.c: XENMEM_exchange. */
 long memory_exchange(struct caller *c, uint64_t arg);
 /* p2m-pod.c: XENMEM_set_pod_target / XENMEM_get_pod_target. */

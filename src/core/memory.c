@@ -43,7 +43,7 @@ struct memop_args {
 };
 
 /* The caller's class decides (not the target's). */
-static unsigned int max_order(const struct domain *curr)
+unsigned int memop_max_order(const struct domain *curr)
 {
     unsigned int order = DOMU_MAX_ORDER;
 
@@ -54,16 +54,35 @@ static unsigned int max_order(const struct domain *curr)
     return order < MAX_ORDER ? order : MAX_ORDER;
 }
 
-/* guest_handle_subrange_okay(list, lo, hi) over xen_pfn_t entries. */
-static bool list_range_okay(struct caller *c, uint64_t list, unsigned long lo,
-                            unsigned long hi)
+bool guest_handle_subrange_okay(struct caller *c, uint64_t list,
+                                unsigned long lo, unsigned long hi)
 {
     if ( hi < lo )
         return true;
-    if ( list + lo * sizeof(xen_pfn_t) < list )
+    if ( lo > (UINT64_MAX - list) / sizeof(xen_pfn_t) ||
+         hi - lo >= UINT64_MAX / sizeof(xen_pfn_t) )
         return false;
     return guest_access_okay(c->mem, list + lo * sizeof(xen_pfn_t),
                              (hi - lo + 1) * sizeof(xen_pfn_t));
+}
+
+bool propagate_node(struct caller *c, unsigned int xmf, unsigned int *memflags)
+{
+    unsigned int node = XENMEMF_get_node(xmf);
+
+    if ( node == NUMA_NO_NODE )
+        return true;
+    if ( is_hardware_domain(c->d) || is_control_domain(c->d) )
+    {
+        if ( node >= MAX_NUMNODES )
+            return false;
+        *memflags |= MEMF_node(node);
+        if ( xmf & XENMEMF_exact_node_request )
+            *memflags |= MEMF_exact_node;
+    }
+    else if ( xmf & XENMEMF_exact_node_request )
+        return false;
+    return true;
 }
 
 static bool get_list_entry(struct caller *c, uint64_t list, unsigned long i,
@@ -85,9 +104,9 @@ static void increase_reservation(struct caller *c, struct memop_args *a)
     unsigned long i;
 
     if ( a->extent_list &&
-         !list_range_okay(c, a->extent_list, a->nr_done, a->nr_extents - 1) )
+         !guest_handle_subrange_okay(c, a->extent_list, a->nr_done, a->nr_extents - 1) )
         return;
-    if ( a->extent_order > max_order(c->d) )
+    if ( a->extent_order > memop_max_order(c->d) )
         return;
 
     for ( i = a->nr_done; i < a->nr_extents; i++ )
@@ -118,9 +137,9 @@ static void populate_physmap(struct caller *c, struct memop_args *a)
     bool pod = a->memflags & MEMF_populate_on_demand;
     unsigned long i;
 
-    if ( !list_range_okay(c, a->extent_list, a->nr_done, a->nr_extents - 1) )
+    if ( !guest_handle_subrange_okay(c, a->extent_list, a->nr_done, a->nr_extents - 1) )
         return;
-    if ( a->extent_order > (pod ? MAX_ORDER : max_order(c->d)) )
+    if ( a->extent_order > (pod ? MAX_ORDER : memop_max_order(c->d)) )
         return;
 
     for ( i = a->nr_done; i < a->nr_extents; i++ )
@@ -233,8 +252,8 @@ static void decrease_reservation(struct caller *c, struct memop_args *a)
     struct domain *d = a->domain;
     unsigned long i, j;
 
-    if ( !list_range_okay(c, a->extent_list, a->nr_done, a->nr_extents - 1) ||
-         a->extent_order > max_order(c->d) )
+    if ( !guest_handle_subrange_okay(c, a->extent_list, a->nr_done, a->nr_extents - 1) ||
+         a->extent_order > memop_max_order(c->d) )
         return;
 
     for ( i = a->nr_done; i < a->nr_extents; i++ )
@@ -318,20 +337,7 @@ static int construct_memop_from_reservation(struct caller *c,
         return rc;
     }
 
-    /* propagate_node */
-    if ( node == NUMA_NO_NODE )
-        return 0;
-    if ( is_hardware_domain(c->d) || is_control_domain(c->d) )
-    {
-        if ( node >= MAX_NUMNODES )
-            return -EINVAL;
-        a->memflags |= MEMF_node(node);
-        if ( r->mem_flags & XENMEMF_exact_node_request )
-            a->memflags |= MEMF_exact_node;
-    }
-    else if ( r->mem_flags & XENMEMF_exact_node_request )
-        return -EINVAL;
-    return 0;
+    return propagate_node(c, r->mem_flags, &a->memflags) ? 0 : -EINVAL;
 }
 
 static long reservation_op(struct caller *c, unsigned int op,

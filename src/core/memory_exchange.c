@@ -21,33 +21,6 @@
 #include "p2m.h"
 #include "xsm.h"
 
-#define DOMU_MAX_ORDER   9
-#define CTLDOM_MAX_ORDER 18
-#define HWDOM_MAX_ORDER  12
-
-static unsigned int max_order(const struct domain *curr)
-{
-    unsigned int order = DOMU_MAX_ORDER;
-
-    if ( is_control_domain(curr) && order < CTLDOM_MAX_ORDER )
-        order = CTLDOM_MAX_ORDER;
-    if ( is_hardware_domain(curr) && order < HWDOM_MAX_ORDER )
-        order = HWDOM_MAX_ORDER;
-    return order;
-}
-
-static bool subrange_okay(struct caller *c, uint64_t list, unsigned long lo,
-                          unsigned long hi)
-{
-    if ( hi < lo )
-        return true;
-    if ( lo > (UINT64_MAX - list) / sizeof(xen_pfn_t) ||
-         hi - lo >= UINT64_MAX / sizeof(xen_pfn_t) )
-        return false;
-    return guest_access_okay(c->mem, list + lo * sizeof(xen_pfn_t),
-                             (hi - lo + 1) * sizeof(xen_pfn_t));
-}
-
 /*
  * steal_page(d, page, MEMF_no_refcount): take a 4K page of d that holds
  * only its allocation reference; it leaves d's list and loses its owner,
@@ -97,7 +70,7 @@ long memory_exchange(struct caller *c, uint64_t arg)
     struct page_list_head in_chunk, out_chunk;
     unsigned long in_chunk_order, out_chunk_order, i, j, k;
     uint64_t in_list, out_list;
-    unsigned int memflags = 0, bits, node;
+    unsigned int memflags = 0, bits;
     struct page_info *page;
     struct domain *d;
     xen_pfn_t gmfn, gpfn;
@@ -109,7 +82,7 @@ long memory_exchange(struct caller *c, uint64_t arg)
     out_list = (uint64_t)(uintptr_t)exch.out.extent_start.p;
 
     if ( (exch.in.extent_order > exch.out.extent_order
-          ? exch.in.extent_order : exch.out.extent_order) > max_order(c->d) )
+          ? exch.in.extent_order : exch.out.extent_order) > memop_max_order(c->d) )
         return put_nr_exchanged(c, arg, &exch, -EPERM);
     if ( exch.nr_exchanged > exch.in.nr_extents ||
          exch.in.domid != exch.out.domid ||
@@ -121,13 +94,13 @@ long memory_exchange(struct caller *c, uint64_t arg)
         return put_nr_exchanged(c, arg, &exch, -EINVAL);
     if ( exch.nr_exchanged == exch.in.nr_extents )
         return 0;
-    if ( !subrange_okay(c, in_list, exch.nr_exchanged, exch.in.nr_extents - 1) )
+    if ( !guest_handle_subrange_okay(c, in_list, exch.nr_exchanged, exch.in.nr_extents - 1) )
         return put_nr_exchanged(c, arg, &exch, -EFAULT);
     if ( exch.in.extent_order <= exch.out.extent_order )
     {
         in_chunk_order = exch.out.extent_order - exch.in.extent_order;
         out_chunk_order = 0;
-        if ( !subrange_okay(c, out_list, exch.nr_exchanged >> in_chunk_order,
+        if ( !guest_handle_subrange_okay(c, out_list, exch.nr_exchanged >> in_chunk_order,
                             exch.out.nr_extents - 1) )
             return put_nr_exchanged(c, arg, &exch, -EFAULT);
     }
@@ -135,27 +108,14 @@ long memory_exchange(struct caller *c, uint64_t arg)
     {
         in_chunk_order = 0;
         out_chunk_order = exch.in.extent_order - exch.out.extent_order;
-        if ( !subrange_okay(c, out_list,
+        if ( !guest_handle_subrange_okay(c, out_list,
                             exch.nr_exchanged << out_chunk_order,
                             exch.out.nr_extents - 1) )
             return put_nr_exchanged(c, arg, &exch, -EFAULT);
     }
 
-    /* propagate_node(out.mem_flags) */
-    node = XENMEMF_get_node(exch.out.mem_flags);
-    if ( node != NUMA_NO_NODE )
-    {
-        if ( is_hardware_domain(c->d) || is_control_domain(c->d) )
-        {
-            if ( node >= MAX_NUMNODES )
-                return put_nr_exchanged(c, arg, &exch, -EINVAL);
-            memflags |= MEMF_node(node);
-            if ( exch.out.mem_flags & XENMEMF_exact_node_request )
-                memflags |= MEMF_exact_node;
-        }
-        else if ( exch.out.mem_flags & XENMEMF_exact_node_request )
-            return put_nr_exchanged(c, arg, &exch, -EINVAL);
-    }
+    if ( !propagate_node(c, exch.out.mem_flags, &memflags) )
+        return put_nr_exchanged(c, arg, &exch, -EINVAL);
 
     d = caller_domain_by_any_id(c, exch.in.domid);
     if ( !d )
