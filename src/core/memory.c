@@ -199,18 +199,24 @@ static struct page_info *get_page_of(struct host *h, mfn_t mfn,
 int guest_remove_page(struct domain *d, unsigned long gmfn)
 {
     struct host *h = d->host;
+    /*
+     * get_gfn_query .. put_gfn: the gfn stays locked from the lookup to
+     * the removal, so nothing (a vCPU's PoD zero reclaim, a demand
+     * populate) can change the entry in between.
+     */
+    pthread_mutex_t *gfn_lock = paging_mode_translate(d) ? &d->p2m->lock
+                                                         : NULL;
     struct page_info *page;
     p2m_type_t p2mt;
     mfn_t mfn;
     int rc;
 
-    if ( paging_mode_translate(d) )
+    if ( gfn_lock )
     {
         unsigned int order;
 
-        pthread_mutex_lock(&d->p2m->lock);
+        pthread_mutex_lock(gfn_lock);
         mfn = p2m_get_entry(d->p2m, gmfn, &p2mt, &order);
-        pthread_mutex_unlock(&d->p2m->lock);
     }
     else
     {
@@ -220,23 +226,34 @@ int guest_remove_page(struct domain *d, unsigned long gmfn)
     }
 
     if ( p2mt == p2m_invalid || p2mt == p2m_mmio_dm )
-        return -ENOENT;
+    {
+        rc = -ENOENT;
+        goto out;
+    }
     if ( p2m_is_paging(p2mt) && p2mt != p2m_ram_paging_out )
     {
         rc = guest_physmap_remove_page(d, gmfn, mfn, 0);
         if ( rc )
-            return rc == -ENOENT ? -EINVAL : rc;
+        {
+            rc = rc == -ENOENT ? -EINVAL : rc;
+            goto out;
+        }
+        if ( gfn_lock )
+            pthread_mutex_unlock(gfn_lock);
         p2m_mem_paging_drop_page(d, gmfn, p2mt);
         return 0;
     }
+    rc = -EPERM;
     if ( p2mt == p2m_mmio_direct )
-        return -EPERM;
+        goto out;
+    rc = -EINVAL;
     if ( !mfn_valid(h, mfn) )
-        return -EINVAL;
+        goto out;
 
+    rc = -ENXIO;
     page = get_page_of(h, mfn, d);
     if ( !page )
-        return -ENXIO;
+        goto out;
     rc = guest_physmap_remove_page(d, gmfn, mfn, 0);
     /*
      * put_page_alloc_ref + put_page: with no other reference held (xenmm
@@ -244,7 +261,12 @@ int guest_remove_page(struct domain *d, unsigned long gmfn)
      */
     if ( !rc )
         free_domheap_pages(h, page, 0);
-    return rc != -ENOENT ? rc : -EINVAL;
+    if ( rc == -ENOENT )
+        rc = -EINVAL;
+ out:
+    if ( gfn_lock )
+        pthread_mutex_unlock(gfn_lock);
+    return rc;
 }
 
 static void decrease_reservation(struct caller *c, struct memop_args *a)
