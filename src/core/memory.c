@@ -499,9 +499,6 @@ long do_memory_op(struct caller *c, unsigned long cmd, uint64_t arg)
         return xenmem_acquire_resource(c, cmd, arg);
     case XENMEM_get_vnumainfo:
         return xenmem_get_vnumainfo(c, arg);
-    case XENMEM_set_pod_target:     /* arch_memory_op's, until it is built */
-    case XENMEM_get_pod_target:
-        return start_extent ? -ENOSYS : xenmem_pod_target_op(c, op, arg);
     default:
         return arch_memory_op(c, cmd, arg);
     }
