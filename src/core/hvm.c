@@ -47,6 +47,19 @@ _Static_assert(HVM_NR_PARAMS <= sizeof(((struct domain *)0)->hvm_params) /
 /* vmce.c's lmce_support on a host without LMCE. */
 #define LMCE_SUPPORT     false
 
+
+/* Parameters both get and set refuse as deprecated (-EINVAL). */
+#define case_deprecated_hvm_params                  \
+    case HVM_PARAM_PAE_ENABLED:                     \
+    case HVM_PARAM_DM_DOMAIN:                       \
+    case HVM_PARAM_MEMORY_EVENT_CR0:                \
+    case HVM_PARAM_MEMORY_EVENT_CR3:                \
+    case HVM_PARAM_MEMORY_EVENT_CR4:                \
+    case HVM_PARAM_MEMORY_EVENT_INT3:               \
+    case HVM_PARAM_NESTEDHVM:                       \
+    case HVM_PARAM_MEMORY_EVENT_SINGLE_STEP:        \
+    case HVM_PARAM_BUFIOREQ_EVTCHN:                 \
+    case HVM_PARAM_MEMORY_EVENT_MSR
 static inline bool nestedhvm_enabled(const struct domain *d)
 {
     return d->createflags & XEN_DOMCTL_CDF_nested_virt;
@@ -80,17 +93,7 @@ static int hvm_allow_set_param(struct caller *c, struct domain *d,
     case HVM_PARAM_CONSOLE_EVTCHN:
     case HVM_PARAM_X87_FIP_WIDTH:
         break;
-    /* Deprecated. */
-    case HVM_PARAM_PAE_ENABLED:
-    case HVM_PARAM_DM_DOMAIN:
-    case HVM_PARAM_MEMORY_EVENT_CR0:
-    case HVM_PARAM_MEMORY_EVENT_CR3:
-    case HVM_PARAM_MEMORY_EVENT_CR4:
-    case HVM_PARAM_MEMORY_EVENT_INT3:
-    case HVM_PARAM_NESTEDHVM:
-    case HVM_PARAM_MEMORY_EVENT_SINGLE_STEP:
-    case HVM_PARAM_BUFIOREQ_EVTCHN:
-    case HVM_PARAM_MEMORY_EVENT_MSR:
+    case_deprecated_hvm_params:
         rc = -EINVAL;
         break;
     /*
@@ -244,17 +247,7 @@ static int hvm_allow_get_param(struct caller *c, struct domain *d,
     case HVM_PARAM_ALTP2M:
     case HVM_PARAM_X87_FIP_WIDTH:
         break;
-    /* Deprecated. */
-    case HVM_PARAM_PAE_ENABLED:
-    case HVM_PARAM_DM_DOMAIN:
-    case HVM_PARAM_MEMORY_EVENT_CR0:
-    case HVM_PARAM_MEMORY_EVENT_CR3:
-    case HVM_PARAM_MEMORY_EVENT_CR4:
-    case HVM_PARAM_MEMORY_EVENT_INT3:
-    case HVM_PARAM_NESTEDHVM:
-    case HVM_PARAM_MEMORY_EVENT_SINGLE_STEP:
-    case HVM_PARAM_BUFIOREQ_EVTCHN:
-    case HVM_PARAM_MEMORY_EVENT_MSR:
+    case_deprecated_hvm_params:
         rc = -EINVAL;
         break;
     default:
