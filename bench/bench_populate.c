@@ -131,6 +131,36 @@ static void bench_hvm_shape(struct bench_shape *s, unsigned long mem_pages)
     }
 }
 
+/*
+ * One rate case: nr extents of order at gfns 0, 2^order, ... for a fresh
+ * domain, timed; the domain is destroyed and its pages scrubbed after.
+ */
+static int bench_rate_case(struct host *h, struct caller *c,
+                           struct bench_guest *g, xen_pfn_t *gfns,
+                           unsigned int nr, unsigned int order,
+                           struct bench_stats *st)
+{
+    struct domain *d = bench_hvm_domain(h);
+    uint64_t t0;
+    long done;
+
+    if ( !d )
+        return 1;
+    for ( unsigned int i = 0; i < nr; i++ )
+        gfns[i] = (xen_pfn_t)i << order;
+    t0 = bench_now_ns();
+    done = bench_populate_call(c, g, 1, gfns, nr, order);
+    bench_stats_add(st, nr / ((bench_now_ns() - t0) / 1e9) / 1e6);
+    domain_destroy(d);
+    host_scrub_wait(h);
+    if ( done != (long)nr )
+    {
+        bench_note("FAIL: order-%u populate did %ld of %u", order, done, nr);
+        return 1;
+    }
+    return 0;
+}
+
 int bench_populate_run(void)
 {
     static const char *const opts[] = { "bootscrub=off", "scrub_threads=1",
@@ -167,44 +197,12 @@ int bench_populate_run(void)
         long done;
 
         /* 4K */
-        d = bench_hvm_domain(h);
-        if ( !d )
+        if ( bench_rate_case(h, &c, &g, gfns, nr4k, 0, r4k) ||
+             bench_rate_case(h, &c, &g, gfns, nr2m, 9, r2m) )
         {
             rc = 1;
             break;
         }
-        for ( unsigned int i = 0; i < nr4k; i++ )
-            gfns[i] = i;
-        t0 = bench_now_ns();
-        done = bench_populate_call(&c, &g, 1, gfns, nr4k, 0);
-        bench_stats_add(r4k, nr4k / ((bench_now_ns() - t0) / 1e9) / 1e6);
-        if ( done != (long)nr4k )
-        {
-            bench_note("FAIL: 4k populate did %ld of %u", done, nr4k);
-            rc = 1;
-        }
-        domain_destroy(d);
-        host_scrub_wait(h);
-
-        /* 2M */
-        d = bench_hvm_domain(h);
-        if ( !d )
-        {
-            rc = 1;
-            break;
-        }
-        for ( unsigned int i = 0; i < nr2m; i++ )
-            gfns[i] = (xen_pfn_t)i << 9;
-        t0 = bench_now_ns();
-        done = bench_populate_call(&c, &g, 1, gfns, nr2m, 9);
-        bench_stats_add(r2m, nr2m / ((bench_now_ns() - t0) / 1e9) / 1e6);
-        if ( done != (long)nr2m )
-        {
-            bench_note("FAIL: 2m populate did %ld of %u", done, nr2m);
-            rc = 1;
-        }
-        domain_destroy(d);
-        host_scrub_wait(h);
 
         /* 1 TiB HVM-shaped */
         d = bench_hvm_domain(h);
