@@ -1,0 +1,72 @@
+/*
+ * server.h - the hypervisor process: one emulated host and its clients.
+ *
+ * The layer between a transport (xenmmd's socket, or the drop-in libraries
+ * hosting the core in-process) and the core.  A server owns one booted
+ * host; a session is one client process: its identity (the domain it acts
+ * as, dom0 by default), its hypercall-buffer arena registered as its only
+ * guest memory, and its event-channel handles.  Sessions of one server may
+ * run on different threads at once; one session is used by one thread at a
+ * time (the transport serialises a client's requests).
+ *
+ * Errors are negative errnos: Xen's where the op is a hypercall.
+ */
+#ifndef XENMM_SERVER_H
+#define XENMM_SERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct host;
+struct hv_server;
+struct hv_session;
+
+/*
+ * Boot a host from a spec (`xenmm hostinfo --host` syntax) and Xen boot
+ * options (command-line syntax, may be NULL).  NULL with one line in err.
+ */
+struct hv_server *hv_server_create(const char *spec, const char *xen_cmdline,
+                                   char *err, size_t errlen);
+/* Every session must be closed first. */
+void hv_server_destroy(struct hv_server *srv);
+struct host *hv_server_host(struct hv_server *srv);
+const char *hv_server_spec(const struct hv_server *srv);
+/* The guest-RAM memfd (foreign mappings mmap it at mfn << 12) and its size. */
+int hv_server_ram_fd(const struct hv_server *srv, uint64_t *bytes);
+unsigned int hv_server_nr_sessions(struct hv_server *srv);
+
+/*
+ * A client acting as domain domid, whose hypercall buffers are the arena:
+ * arena_base is the address the client uses, arena the same bytes here.
+ * -ESRCH: no such domain.
+ */
+struct hv_session *hv_session_open(struct hv_server *srv, uint32_t domid,
+                                   uint64_t arena_base, void *arena,
+                                   size_t arena_size, int *rc);
+/* Closes the session's event channels and grant mappings. */
+void hv_session_close(struct hv_session *s);
+
+/* A hypercall with libxencall's raw arguments: >= 0 or -errno. */
+long hv_session_hypercall(struct hv_session *s, unsigned long op,
+                          const unsigned long args[6]);
+
+/*
+ * privcmd's mmapbatch: look up nr gfns of domid for mapping (write or
+ * read-only).  gfns, mfns and errs are arena offsets; errs get 0 or -errno
+ * per page.  Returns 0 if all mapped, else the first error; -EFAULT for an
+ * array outside the arena.
+ */
+long hv_session_foreign_map(struct hv_session *s, uint32_t domid, int write,
+                            uint64_t nr, uint64_t gfns_off, uint64_t mfns_off,
+                            uint64_t errs_off);
+
+/*
+ * dispatch.c: one request of xenmm/proto.h (not HELLO, STATUS or SHUTDOWN,
+ * which belong to the transport).  Fills reply (XMM_MSG_MAX bytes) and
+ * *reply_len; *fd_out is a descriptor to pass along with the reply, or -1.
+ * 0, or -EPROTO for a malformed or unknown request (drop the client).
+ */
+int hv_session_handle(struct hv_session *s, const void *msg, size_t len,
+                      void *reply, size_t *reply_len, int *fd_out);
+
+#endif /* XENMM_SERVER_H */
