@@ -11,7 +11,7 @@ OPT     ?= -O2
 # C11 with GNU extensions: Debian's Xen public headers (<xen/sysctl.h> pulls
 # in <xen/hvm/save.h>) refuse strict ISO C, as Xen's own tools build them.
 CFLAGS  := -std=gnu11 -D_GNU_SOURCE -D__XEN_TOOLS__=1 -Wall -Wextra -Werror -g $(OPT) \
-           -fno-strict-aliasing -pthread -Iinclude -Isrc -Itests $(EXTRA_CFLAGS)
+           -fno-strict-aliasing -fPIC -pthread -Iinclude -Isrc -Itests $(EXTRA_CFLAGS)
 LDLIBS  := -pthread -ljansson
 
 B       ?= build
@@ -23,14 +23,24 @@ HOSTSPEC_SRC := $(wildcard src/hostspec/*.c)
 XENMM_SRC    := $(wildcard tools/xenmm/*.c)
 TEST_SRC     := $(wildcard tests/harness/*.c) $(wildcard tests/unit/*.c)
 BENCH_SRC    := $(wildcard bench/*.c)
+SERVER_SRC   := $(wildcard src/server/*.c) $(wildcard src/wire/*.c)
+DAEMON_SRC   := $(wildcard src/daemon/*.c)
+# The drop-in Xen libraries: src/libs/<name>.c + src/libs/lib<name>.map.
+DROPINS      := xencall xenforeignmemory xendevicemodel xenevtchn xengnttab
+DROPIN_LIBS  := $(foreach l,$(DROPINS),$(if $(wildcard src/libs/$(l).c),$(B)/lib/lib$(l).so.1))
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 
 LIBCORE     := $(B)/lib/libxenmm-core.a
 LIBHOSTSPEC := $(B)/lib/libxenmm-hostspec.a
+LIBSERVER   := $(B)/lib/libxenmm-server.a
+# What the drop-in libraries share: the process's connection (and the
+# in-process host).  Found next to them through RUNPATH $ORIGIN.
+LIBCLIENT   := $(B)/lib/libxenmm-client.so.0
 
 .PHONY: all check check-plain check-san bench clean format
-all: $(B)/bin/xenmm $(B)/bin/xenmm-tests $(B)/bin/xenmm-bench
+all: $(B)/bin/xenmm $(B)/bin/xenmm-tests $(B)/bin/xenmm-bench $(B)/bin/xenmmd \
+     $(DROPIN_LIBS)
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -43,6 +53,25 @@ $(LIBCORE): $(call obj,$(CORE_SRC))
 $(LIBHOSTSPEC): $(call obj,$(HOSTSPEC_SRC))
 	@mkdir -p $(dir $@)
 	ar rcs $@ $^
+
+$(LIBSERVER): $(call obj,$(SERVER_SRC))
+	@mkdir -p $(dir $@)
+	ar rcs $@ $^
+
+$(LIBCLIENT): $(B)/obj/src/libs/client.o $(LIBSERVER) $(LIBHOSTSPEC) $(LIBCORE) src/libs/libxenmm-client.map
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -shared -Wl,-soname,libxenmm-client.so.0 \
+	    -Wl,--version-script=src/libs/libxenmm-client.map -Wl,-z,defs \
+	    $(filter %.o %.a,$^) -o $@ $(LDLIBS)
+
+$(B)/lib/lib%.so.1: $(B)/obj/src/libs/%.o src/libs/lib%.map $(LIBCLIENT)
+	$(CC) $(CFLAGS) -shared -Wl,-soname,lib$*.so.1 \
+	    -Wl,--version-script=src/libs/lib$*.map -Wl,-z,defs \
+	    '-Wl,-rpath,$$ORIGIN' $< -L$(B)/lib -l:libxenmm-client.so.0 -o $@ -pthread
+
+$(B)/bin/xenmmd: $(call obj,$(DAEMON_SRC)) $(LIBSERVER) $(LIBHOSTSPEC) $(LIBCORE)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
 $(B)/bin/xenmm: $(call obj,$(XENMM_SRC)) $(LIBHOSTSPEC) $(LIBCORE)
 	@mkdir -p $(dir $@)
