@@ -18,7 +18,13 @@ set -euo pipefail
 #   libxen-dev       Xen 4.17's public headers and libraries (the ABI the
 #                    drop-in libraries and the daemon will speak)
 #   python3          the CLI tests parse JSON output with it
-PACKAGES=(build-essential pkg-config libjansson-dev libxen-dev python3)
+#   xenstore-utils   xenstore-read/write/ls, run against xenstored on xenmmd
+#   libxenstore4     libxenstore (xenstore-utils and xenguest use it)
+PACKAGES=(build-essential pkg-config libjansson-dev libxen-dev python3
+          xenstore-utils libxenstore4)
+# Extracted, not installed (installing would pull in the hypervisor and a
+# bootloader): hvmloader and xenstored from xen-utils-4.17, into deps/.
+EXTRACT=(xen-utils-4.17)
 
 deps_only=false
 for arg in "$@"; do
@@ -71,7 +77,38 @@ install_packages() {
         apt-get install -y -q --no-install-recommends "${missing[@]}"
 }
 
+# deps/<package>/ holds the package's files; deps/<package>/.version its
+# version, so a newer package is extracted again.
+extract_packages() {
+    local p want have deb
+    mkdir -p deps
+    for p in "${EXTRACT[@]}"; do
+        want=$(apt-cache policy "$p" 2>/dev/null | sed -n 's/^ *Candidate: //p')
+        have=$(cat "deps/$p/.version" 2>/dev/null || true)
+        if [ -n "$have" ] && { [ -z "$want" ] || [ "$want" = "(none)" ] || [ "$want" = "$have" ]; }; then
+            continue
+        fi
+        echo "setup.sh: extracting $p into deps/$p"
+        rm -rf "deps/$p" deps/*.deb
+        if ! (cd deps && apt-get download -q "$p" > /dev/null 2>&1); then
+            install_packages_update
+            (cd deps && apt-get download -q "$p")
+        fi
+        deb=$(ls deps/"${p}"_*.deb)
+        dpkg-deb -x "$deb" "deps/$p"
+        dpkg-deb -f "$deb" Version > "deps/$p/.version"
+        rm -f "$deb"
+    done
+}
+
+install_packages_update() {
+    local -a sudo=()
+    if [ "$(id -u)" -ne 0 ]; then sudo=(sudo); fi
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+}
+
 install_packages
+extract_packages
 if $deps_only; then
     exit 0
 fi
