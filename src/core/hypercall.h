@@ -101,6 +101,9 @@ long xenmem_pod_target_op(struct caller *c, unsigned int op, uint64_t arg);
 
 /* hvm.c: HVMOP_* (set_param, get_param). */
 long do_hvm_op(struct caller *c, unsigned long op, uint64_t arg);
+/* dm.c: __HYPERVISOR_dm_op (nr_vcpus, remote_shutdown; else -EOPNOTSUPP). */
+long do_dm_op(struct caller *c, domid_t domid, unsigned int nr_bufs,
+              uint64_t bufs);
 /* multicall.c */
 long do_multicall(struct caller *c, uint64_t call_list, unsigned int nr_calls);
 
