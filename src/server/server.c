@@ -11,28 +11,7 @@
 #include "core/hypercall.h"
 #include "core/p2m.h"
 #include "core/xsm.h"
-#include "server.h"
-
-struct hv_server {
-    struct host *h;
-    char spec[64];
-    pthread_mutex_t lock;           /* nr_sessions */
-    unsigned int nr_sessions;
-    /*
-     * One hypercall at a time until the core's SMP work (domain
-     * references, domctl_lock) lands; see docs/daemon.md.
-     */
-    pthread_mutex_t big_lock;
-};
-
-struct hv_session {
-    struct hv_server *srv;
-    struct domain *d;               /* identity; a reference is held */
-    struct guest_access ga;         /* the arena only */
-    uint64_t arena_base;
-    uint8_t *arena;
-    size_t arena_size;
-};
+#include "private.h"
 
 struct hv_server *hv_server_create(const char *spec, const char *xen_cmdline,
                                    char *err, size_t errlen)
@@ -69,6 +48,8 @@ struct hv_server *hv_server_create(const char *spec, const char *xen_cmdline,
     snprintf(srv->spec, sizeof(srv->spec), "%s", spec);
     pthread_mutex_init(&srv->lock, NULL);
     pthread_mutex_init(&srv->big_lock, NULL);
+    evtchn_dev_init(srv);
+    xenbus_init(srv);
     return srv;
 }
 
@@ -76,8 +57,11 @@ void hv_server_destroy(struct hv_server *srv)
 {
     if ( !srv )
         return;
+    xenbus_fini(srv);
+    evtchn_dev_fini(srv);
     host_destroy(srv->h);
     pthread_mutex_destroy(&srv->lock);
+    pthread_mutex_destroy(&srv->big_lock);
     free(srv);
 }
 
@@ -155,6 +139,9 @@ void hv_session_close(struct hv_session *s)
 {
     if ( !s )
         return;
+    /* What a dying process's kernel does: its devices let go first. */
+    evtchn_dev_session_close(s);
+    gntdev_session_close(s);
     pthread_mutex_lock(&s->srv->lock);
     s->srv->nr_sessions--;
     pthread_mutex_unlock(&s->srv->lock);
@@ -171,6 +158,26 @@ long hv_session_hypercall(struct hv_session *s, unsigned long op,
     caller_init(&c, s->d, &s->ga);
     pthread_mutex_lock(&s->srv->big_lock);
     rc = hypercall_dispatch(&c, op, args);
+    pthread_mutex_unlock(&s->srv->big_lock);
+    return rc;
+}
+
+long hv_session_kernel_op(struct hv_session *s, unsigned long nr,
+                          unsigned long a0, void *arg, size_t len,
+                          unsigned long a2)
+{
+    struct guest_access ga = { 0 };
+    const unsigned long args[6] = { a0, (unsigned long)(uintptr_t)arg, a2 };
+    struct caller c;
+    long rc;
+
+    /* The kernel's own memory is the only guest buffer. */
+    rc = guest_access_register(&ga, (uint64_t)(uintptr_t)arg, arg, len);
+    if ( rc )
+        return rc;
+    caller_init(&c, s->d, &ga);
+    pthread_mutex_lock(&s->srv->big_lock);
+    rc = hypercall_dispatch(&c, nr, args);
     pthread_mutex_unlock(&s->srv->big_lock);
     return rc;
 }
