@@ -31,16 +31,30 @@ DROPIN_LIBS  := $(foreach l,$(DROPINS),$(if $(wildcard src/libs/$(l).c),$(B)/lib
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 
+# Programs run against the drop-ins: Debian's libxenctrl and libxenstore over
+# our libraries (found through their DT_RPATH, which libxenctrl's own
+# dependencies honour too).
+DROPIN_TEST_SRC := $(wildcard tests/dropins/*.c) tests/harness/runner.c
+XS_INTRO_SRC    := tests/xenstored/xs_introduce.c tests/harness/runner.c
+DROPIN_LDFLAGS  := -L$(B)/lib -Wl,-rpath-link,$(B)/lib -Wl,--disable-new-dtags \
+                   '-Wl,-rpath,$$ORIGIN/../lib'
+DROPIN_LDLIBS   := -l:libxenevtchn.so.1 -l:libxengnttab.so.1 \
+                   -l:libxendevicemodel.so.1 -l:libxenforeignmemory.so.1 \
+                   -l:libxencall.so.1 -lxenctrl -lxenstore -pthread
+
 LIBCORE     := $(B)/lib/libxenmm-core.a
 LIBHOSTSPEC := $(B)/lib/libxenmm-hostspec.a
 LIBSERVER   := $(B)/lib/libxenmm-server.a
 # What the drop-in libraries share: the process's connection (and the
 # in-process host).  Found next to them through RUNPATH $ORIGIN.
 LIBCLIENT   := $(B)/lib/libxenmm-client.so.0
+# LD_PRELOAD shim: dom0's /proc/xen files (xsd_port, xsd_kva) for xenstored.
+LIBPRELOAD  := $(B)/lib/libxenmm-preload.so
 
 .PHONY: all check check-plain check-san bench clean format
 all: $(B)/bin/xenmm $(B)/bin/xenmm-tests $(B)/bin/xenmm-bench $(B)/bin/xenmmd \
-     $(DROPIN_LIBS)
+     $(DROPIN_LIBS) $(LIBPRELOAD) $(B)/bin/xenmm-dropin-tests \
+     $(B)/bin/xenmm-xs-introduce
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -69,9 +83,21 @@ $(B)/lib/lib%.so.1: $(B)/obj/src/libs/%.o src/libs/lib%.map $(LIBCLIENT)
 	    -Wl,--version-script=src/libs/lib$*.map -Wl,-z,defs \
 	    '-Wl,-rpath,$$ORIGIN' $< -L$(B)/lib -l:libxenmm-client.so.0 -o $@ -pthread
 
+$(LIBPRELOAD): $(B)/obj/src/libs/preload.o $(LIBCLIENT)
+	$(CC) $(CFLAGS) -shared -Wl,-soname,libxenmm-preload.so -Wl,-z,defs \
+	    '-Wl,-rpath,$$ORIGIN' $< -L$(B)/lib -l:libxenmm-client.so.0 -o $@ -pthread -ldl
+
 $(B)/bin/xenmmd: $(call obj,$(DAEMON_SRC)) $(LIBSERVER) $(LIBHOSTSPEC) $(LIBCORE)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+
+$(B)/bin/xenmm-dropin-tests: $(call obj,$(DROPIN_TEST_SRC)) $(DROPIN_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(filter %.o,$^) -o $@ $(DROPIN_LDFLAGS) $(DROPIN_LDLIBS)
+
+$(B)/bin/xenmm-xs-introduce: $(call obj,$(XS_INTRO_SRC)) $(DROPIN_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(filter %.o,$^) -o $@ $(DROPIN_LDFLAGS) $(DROPIN_LDLIBS)
 
 $(B)/bin/xenmm: $(call obj,$(XENMM_SRC)) $(LIBHOSTSPEC) $(LIBCORE)
 	@mkdir -p $(dir $@)
