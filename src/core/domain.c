@@ -17,6 +17,7 @@
 #include "core.h"
 #include "arch_domain.h"
 #include "event_channel.h"
+#include "grant_table.h"
 
 #define SHUTDOWN_CODE_INVALID (~0U)   /* Xen-internal: not shut down */
 
@@ -277,7 +278,10 @@ void domain_kill(struct domain *d)
     d->is_dying = true;
     /* The claim goes as the domain starts dying (test-mem-claim relies on it). */
     domain_set_outstanding_pages(d, 0, NUMA_NO_NODE);
-    /* The ports go before the memory, as 4.17's domain_kill. */
+    /* domain_teardown, then the ports, as 4.17's domain_kill. */
+    gnttab_release_mappings(d);
+    /* xenmm: d's pages are freed below, so nobody may keep them mapped. */
+    gnttab_revoke_foreign_mappings(d);
     evtchn_destroy(d);
     /* domain_relinquish_resources: the paging pool, p2m, grant frames. */
     arch_domain_relinquish(d);

@@ -108,6 +108,9 @@ long do_dm_op(struct caller *c, domid_t domid, unsigned int nr_bufs,
 long do_multicall(struct caller *c, uint64_t call_list, unsigned int nr_calls);
 /* event_channel.c: EVTCHNOP_* (event_channel.h). */
 long do_event_channel_op(struct caller *c, int cmd, uint64_t arg);
+/* grant_table.c: GNTTABOP_* (grant_table.h, grant_map.c). */
+long do_grant_table_op(struct caller *c, unsigned int cmd, uint64_t uop,
+                       unsigned int count);
 
 /*
  * The domain an op names: DOMID_SELF (when allowed) is the caller; NULL if
