@@ -131,8 +131,7 @@ int evtchn_alloc_unbound(struct caller *c, evtchn_alloc_unbound_t *alloc)
     return rc;
 }
 
-int evtchn_bind_interdomain(struct caller *c,
-                                   evtchn_bind_interdomain_t *bind)
+int evtchn_bind_interdomain(struct caller *c, evtchn_bind_interdomain_t *bind)
 {
     struct domain *ld = c->d, *rd;
     struct evtchn *lchn, *rchn;

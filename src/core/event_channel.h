@@ -47,11 +47,11 @@
  *
  * Locks: d's event_lock (a mutex in d->evtchn) protects d's ports and
  * virq bindings; an interdomain bind or close takes both domains' locks,
- * the lower domain id first.  It nests inside every other core lock (it
+ * the lower domain id first.  It nests inside the other core locks (it
  * is taken by domain_crash callers holding p2m and PoD locks) and nothing
- * is taken under it except the other domain's event lock (domlist_lock,
- * which guards the VIRQ handlers, is taken before it, never under it).
- * h->global_virq_handlers[] is protected by domlist_lock.
+ * is taken under it but the other domain's event lock.
+ * h->global_virq_handlers[] is protected by domlist_lock, which is never
+ * held together with an event lock.
  *
  * Not modelled: the FIFO ABI (init_control, expand_array: -ENOSYS, so a
  * Linux guest falls back to 2-level), physical IRQs (bind_pirq: -EINVAL,
@@ -69,13 +69,13 @@
  *           (bind_interdomain: remote not unbound towards the caller;
  *           close of a free port; send on a VIRQ port...), a dying
  *           domain, a VIRQ number out of range, a global VIRQ on a vCPU
- *           other than 0, bind_vcpu of a per-vCPU VIRQ or an IPI
+ *           other than 0, bind_vcpu of a per-vCPU VIRQ or an IPI, reset
+ *           of another domain that the toolstack has not paused
  *  -ENOENT  no such vCPU (bind_virq, bind_ipi, bind_vcpu)
  *  -EEXIST  the VIRQ is already bound on that vCPU
  *  -EBUSY   a global VIRQ bound by a domain that is not its handler (Xen
  *           4.21's check; 4.17 let any domain bind it); reset while one is
  *           in progress
- *  -EACCES  wrong interface version: never (no version field)
  *  -EAGAIN  reset: channels remain open
  *  -ENOSYS  unknown command, FIFO commands, set_priority on a valid port
  */

@@ -1,8 +1,8 @@
 /*
- * grant_map.c - the grant table hypercall (common/grant_table.c's
- * do_grant_table_op) for v1 tables: map_grant_ref, unmap_grant_ref,
- * setup_table, query_size, get_version, the maptrack handles behind them,
- * and the teardown of mappings when a domain dies (grant_table.h has the
+ * grant_map.c - mapping grants of v1 tables, as common/grant_table.c:
+ * GNTTABOP_map_grant_ref and unmap_grant_ref (do_grant_table_op, in
+ * grant_table.c, hands them over), the maptrack handles behind them, and
+ * the teardown of mappings when a domain dies (grant_table.h has the
  * locks and the structures).
  *
  * map_grant_ref, as 4.17: flags must ask for a host and/or device mapping
@@ -203,8 +203,9 @@ static void release_maptrack_handle(struct grant_table *gt,
 /* ---- the shared entry's flags (rgt->active_lock held) ---- */
 
 /* _set_status_v1: pin the entry for reading (and writing). */
-static int set_status_v1(grant_entry_v1_t *sha, const struct active_grant_entry *act,
-                         bool readonly, domid_t ldomid)
+static int set_status_v1(grant_entry_v1_t *sha,
+                         const struct active_grant_entry *act, bool readonly,
+                         domid_t ldomid)
 {
     uint32_t *raw = (uint32_t *)sha;
     union grant_combo scombo, new;
@@ -355,7 +356,7 @@ static void map_grant_ref(struct caller *c, gnttab_map_grant_ref_t *op)
     grant_entry_v1_t *sha;
     grant_handle_t handle;
     bool readonly = op->flags & GNTMAP_readonly;
-    unsigned int pin_incr = 0, cache_flags;
+    unsigned int pin_incr = 0;
     mfn_t mfn;
     int rc;
 
@@ -425,7 +426,6 @@ static void map_grant_ref(struct caller *c, gnttab_map_grant_ref_t *op)
     }
     act->pin += pin_incr;
     mfn = act->mfn;
-    cache_flags = sha->flags & (GTF_PAT | GTF_PWT | GTF_PCD);
     pthread_mutex_unlock(&rgt->active_lock);
     pthread_rwlock_unlock(&rgt->lock);
 
@@ -435,15 +435,11 @@ static void map_grant_ref(struct caller *c, gnttab_map_grant_ref_t *op)
         rc = GNTST_general_error;
         goto undo_out;
     }
-    if ( op->flags & GNTMAP_host_map )
-    {
-        /* PV: cache attributes apply to I/O memory only, which never is. */
-        rc = create_grant_host_mapping(ld, op->host_addr, mfn, op->flags,
-                                       paging_mode_translate(ld) ? cache_flags
-                                                                 : 0);
-        if ( rc != GNTST_okay )
-            goto undo_out;
-    }
+    /* Cache attributes (GTF_PAT...) only apply to I/O memory: none here. */
+    if ( op->flags & GNTMAP_host_map &&
+         (rc = create_grant_host_mapping(ld, op->host_addr, mfn, op->flags,
+                                         0)) != GNTST_okay )
+        goto undo_out;
 
     pthread_mutex_lock(&lgt->maptrack_lock);
     mt = maptrack_entry(lgt, handle);

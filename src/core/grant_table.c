@@ -1,7 +1,16 @@
 /*
  * grant_table.c - grant table v1 (common/grant_table.c): the per-domain
- * table, its shared frames and the ways the memory path reaches them
- * (grant_table.h has the contract).
+ * table, its shared frames and the ways the memory path reaches them, and
+ * do_grant_table_op with the table-wide ops (setup_table, query_size,
+ * get_version); map and unmap are grant_map.c's (grant_table.h has the
+ * contract).
+ *
+ * do_grant_table_op, as 4.17: -EINVAL for a count negative as an int or
+ * continuation bits on any command but cache_flush; map and unmap batches
+ * check the whole array first (-EFAULT) and continue after a preemption
+ * from the next op; setup_table and query_size take a count of 1 only
+ * (-EINVAL) and report GNTST_bad_domain / GNTST_permission_denied
+ * (XSM_TARGET) in the status; get_version returns -ESRCH / -EPERM.
  *
  * grant_table_init (domain creation) refuses, as 4.17: a maximum grant
  * version of 0 or above GNTTAB_MAX_VERSION, max_grant_frames below
