@@ -103,6 +103,8 @@ static void flush_backlog(struct evtchn_user *u)
             break;                  /* full, or the reader is gone */
         done++;
     }
+    if ( !done )
+        return;
     memmove(u->backlog, u->backlog + done,
             (u->nr_backlog - done) * sizeof(uint32_t));
     u->nr_backlog -= done;
