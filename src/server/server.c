@@ -183,49 +183,33 @@ long hv_session_kernel_op(struct hv_session *s, unsigned long nr,
 }
 
 /*
- * TEMPORARY until the core's p2m_foreign_map_batch lands: RAM gfns only,
- * PoD populated, privileged callers or the device model.
+ * The core's p2m_foreign_map_batch over the arena's arrays, in chunks (its
+ * count is an unsigned int and its MFNs are mfn_t).  The first error.
  */
 static long foreign_map_batch(struct caller *c, domid_t domid,
                               const uint64_t *gfns, uint64_t nr, int write,
                               uint64_t *mfns, int32_t *errs)
 {
-    struct domain *d = get_domain_by_id(c->h, domid);
-    struct p2m_domain *p2m;
+    enum { CHUNK = 4096 };
+    mfn_t m[CHUNK];
+    int e[CHUNK];
     long first = 0;
-    uint64_t i;
 
-    if ( !d || xsm_default_action(XSM_TARGET, c->d, d) )
+    for ( uint64_t done = 0; done < nr; )
     {
-        long rc = d ? -EPERM : -ESRCH;
+        unsigned int n = nr - done < CHUNK ? (unsigned int)(nr - done) : CHUNK;
 
-        for ( i = 0; i < nr; i++ )
-            errs[i] = (int32_t)rc;
-        if ( d )
-            put_domain(d);
-        return rc;
+        p2m_foreign_map_batch(c, domid, (const xen_pfn_t *)gfns + done, n,
+                              write, m, e);
+        for ( unsigned int i = 0; i < n; i++ )
+        {
+            errs[done + i] = e[i];
+            mfns[done + i] = e[i] ? ~0ULL : mfn_x(m[i]);
+            if ( e[i] && !first )
+                first = e[i];
+        }
+        done += n;
     }
-    p2m = p2m_get_hostp2m(d);
-    for ( i = 0; i < nr; i++ )
-    {
-        p2m_type_t t;
-        unsigned int order;
-        mfn_t mfn;
-        int rc = 0;
-
-        pthread_mutex_lock(&p2m->lock);
-        mfn = p2m_get_entry_alloc(p2m, gfns[i], &t, &order, c->d);
-        pthread_mutex_unlock(&p2m->lock);
-        if ( !p2m_is_ram(t) || mfn_eq(mfn, INVALID_MFN) )
-            rc = -EINVAL;
-        else if ( write && t == p2m_ram_ro )
-            rc = -EPERM;
-        errs[i] = rc;
-        mfns[i] = rc ? ~0ULL : mfn_x(mfn);
-        if ( rc && !first )
-            first = rc;
-    }
-    put_domain(d);
     return first;
 }
 
