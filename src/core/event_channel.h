@@ -143,4 +143,12 @@ int evtchn_guest_test(struct domain *d, evtchn_port_t port, bool *pending,
 int evtchn_guest_mask(struct domain *d, evtchn_port_t port, bool mask);
 int evtchn_guest_clear_pending(struct domain *d, evtchn_port_t port);
 
+/*
+ * invariants.c: d's ports are consistent - port 0 reserved,
+ * active_evtchns right, interdomain pairs bound both ways to live
+ * domains, VIRQ ports and virq_to_evtchn[] naming each other.  The
+ * number of violations; the first is described in why.  No op in flight.
+ */
+unsigned long evtchn_check(struct domain *d, char *why, size_t len);
+
 #endif /* XENMM_CORE_EVENT_CHANNEL_H */

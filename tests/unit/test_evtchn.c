@@ -13,6 +13,7 @@
 #include <xen/event_channel.h>
 
 #include "core/event_channel.h"
+#include "core/event_channel_priv.h"    /* host_check's test breaks state */
 #include "core/hypercall.h"
 #include "harness/test.h"
 #include "testguest.h"
@@ -720,3 +721,36 @@ TEST(evtchn_reset)
     CHECK_EQ(st.status, EVTCHNSTAT_closed);
     env_fini(&e);
 }
+
+/* host_check() holds interdomain pairs and VIRQ slots together. */
+TEST(evtchn_host_check_sees_broken_bindings)
+{
+    struct env e;
+    struct domain *d1;
+    struct caller c1;
+    struct evtchn *chn;
+    evtchn_port_t p1, lp, vp;
+    char buf[512];
+
+    env_init(&e, 1);
+    d1 = evdom(e.h, 1, -1, 1);
+    caller_as(&e, &c1, d1);
+    pair(&e, &c1, &p1, &lp);
+    CHECK_EQ(bind_virq(&e, &e.c0, VIRQ_DOM_EXC, 0, &vp), 0);
+
+    chn = evtchn_from_port(d1, p1);
+    chn->u.interdomain.remote_port = lp + 10;
+    CHECK(host_check(e.h, buf, sizeof(buf)) >= 1);
+    CHECK_CONTAINS(buf, "d1: port 1's peer d0:11 is not bound back");
+    chn->u.interdomain.remote_port = lp;
+    *virq_slot(e.h->hardware_domain, 0, VIRQ_DOM_EXC) = 0;
+    CHECK_EQ(host_check(e.h, buf, sizeof(buf)), 1);
+    CHECK_CONTAINS(buf, "VIRQ port 2 is not in virq_to_evtchn");
+    *virq_slot(e.h->hardware_domain, 0, VIRQ_DOM_EXC) = vp;
+    d1->evtchn->active_evtchns++;
+    CHECK_EQ(host_check(e.h, buf, sizeof(buf)), 1);
+    CHECK_CONTAINS(buf, "d1: active_evtchns 2, 1 ports in use");
+    d1->evtchn->active_evtchns--;
+    env_fini(&e);
+}
+
