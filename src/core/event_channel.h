@@ -28,9 +28,10 @@
  *  - it may still be called from deep inside the core with other core
  *    locks held (a domain crashing on a PoD fault raises VIRQ_DOM_EXC with
  *    its p2m lock held; destroydomain raises it from a domctl), so it must
- *    not call back into the core and must not wait for anything a thread
- *    inside the core may be waiting for: record (domid, port) and wake the
- *    consumer (an eventfd, a condition variable on a leaf lock);
+ *    not call back into the core - the lock-free evtchn_guest_* accessors
+ *    below excepted - and must not wait for anything a thread inside the
+ *    core may be waiting for: record (domid, port) and wake the consumer
+ *    (an eventfd, a condition variable on a leaf lock);
  *  - it is per port, where Xen kicks a vCPU only when the selector bit of
  *    the port's word goes from 0 to 1: the host process does not have to
  *    emulate the guest clearing evtchn_pending_sel to see further events.
