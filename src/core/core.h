@@ -330,7 +330,8 @@ struct host {
     /*
      * Set by the process hosting the core: a port of d became pending
      * while unmasked.  Called with no event lock held; must not call back
-     * into the core (event_channel.h has the whole contract).
+     * into the core but for evtchn_guest_* (event_channel.h has the whole
+     * contract).
      */
     void (*evtchn_notify)(void *opaque, struct domain *d, unsigned int port);
     void *evtchn_notify_opaque;

@@ -23,6 +23,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -523,3 +524,90 @@ void evtchn_destroy_final(struct domain *d)
     free(ed);
     d->evtchn = NULL;
 }
+
+/* ---- host_check ---- */
+
+#define CHECK_FAIL(...)                                 \
+    do {                                                \
+        if ( !errors++ )                                \
+            snprintf(why, len, __VA_ARGS__);            \
+    } while ( 0 )
+
+unsigned long evtchn_check(struct domain *d, char *why, size_t len)
+{
+    const struct evtchn_domain *ed = d->evtchn;
+    const struct host *h = d->host;
+    unsigned long errors = 0, active = 0;
+    unsigned int p, v, virq;
+
+    if ( ed == NULL )
+        return 0;
+    if ( evtchn_from_port(d, 0)->state != ECS_RESERVED )
+        CHECK_FAIL("d%u: port 0 is not reserved", d->domain_id);
+    for ( p = 1; p < ed->valid_evtchns; p++ )
+    {
+        const struct evtchn *chn = evtchn_from_port(d, p), *peer;
+        const struct domain *rd;
+
+        if ( chn->port != p )
+            CHECK_FAIL("d%u: port %u says it is %u", d->domain_id, p,
+                       chn->port);
+        if ( chn->state > ECS_RESERVED )
+            active++;
+        if ( notify_vcpu(chn) && notify_vcpu(chn) >= d->max_vcpus )
+            CHECK_FAIL("d%u: port %u notifies vCPU %u", d->domain_id, p,
+                       notify_vcpu(chn));
+        switch ( chn->state )
+        {
+        case ECS_INTERDOMAIN:
+            rd = chn->u.interdomain.remote_dom;
+            if ( rd->domain_id >= DOMID_FIRST_RESERVED ||
+                 h->domains[rd->domain_id] != rd ||
+                 !port_is_valid(rd, chn->u.interdomain.remote_port) )
+            {
+                CHECK_FAIL("d%u: port %u is bound to a dead port",
+                           d->domain_id, p);
+                break;
+            }
+            peer = evtchn_from_port(rd, chn->u.interdomain.remote_port);
+            if ( peer->state != ECS_INTERDOMAIN ||
+                 peer->u.interdomain.remote_dom != d ||
+                 peer->u.interdomain.remote_port != p )
+                CHECK_FAIL("d%u: port %u's peer d%u:%u is not bound back",
+                           d->domain_id, p, rd->domain_id,
+                           chn->u.interdomain.remote_port);
+            break;
+        case ECS_VIRQ:
+            virq = chn->u.virq;
+            if ( virq >= NR_VIRQS ||
+                 *virq_slot(d, virq_is_global(virq) ? 0 : notify_vcpu(chn),
+                            virq) != p )
+                CHECK_FAIL("d%u: VIRQ port %u is not in virq_to_evtchn",
+                           d->domain_id, p);
+            break;
+        case ECS_FREE:
+        case ECS_UNBOUND:
+        case ECS_IPI:
+            break;
+        default:
+            CHECK_FAIL("d%u: port %u in state %u", d->domain_id, p,
+                       chn->state);
+        }
+    }
+    if ( active != ed->active_evtchns )
+        CHECK_FAIL("d%u: active_evtchns %u, %lu ports in use", d->domain_id,
+                   ed->active_evtchns, active);
+    for ( v = 0; ed->virq_to_evtchn && v < d->max_vcpus; v++ )
+        for ( virq = 0; virq < NR_VIRQS; virq++ )
+        {
+            evtchn_port_t port = *virq_slot(d, v, virq);
+
+            if ( port && (!port_is_valid(d, port) ||
+                          evtchn_from_port(d, port)->state != ECS_VIRQ ||
+                          evtchn_from_port(d, port)->u.virq != virq) )
+                CHECK_FAIL("d%u: vCPU %u VIRQ %u names port %u",
+                           d->domain_id, v, virq, port);
+        }
+    return errors;
+}
+

@@ -28,9 +28,10 @@
  *  - it may still be called from deep inside the core with other core
  *    locks held (a domain crashing on a PoD fault raises VIRQ_DOM_EXC with
  *    its p2m lock held; destroydomain raises it from a domctl), so it must
- *    not call back into the core and must not wait for anything a thread
- *    inside the core may be waiting for: record (domid, port) and wake the
- *    consumer (an eventfd, a condition variable on a leaf lock);
+ *    not call back into the core - the lock-free evtchn_guest_* accessors
+ *    below excepted - and must not wait for anything a thread inside the
+ *    core may be waiting for: record (domid, port) and wake the consumer
+ *    (an eventfd, a condition variable on a leaf lock);
  *  - it is per port, where Xen kicks a vCPU only when the selector bit of
  *    the port's word goes from 0 to 1: the host process does not have to
  *    emulate the guest clearing evtchn_pending_sel to see further events.
@@ -142,5 +143,13 @@ int evtchn_guest_test(struct domain *d, evtchn_port_t port, bool *pending,
                       bool *masked);
 int evtchn_guest_mask(struct domain *d, evtchn_port_t port, bool mask);
 int evtchn_guest_clear_pending(struct domain *d, evtchn_port_t port);
+
+/*
+ * invariants.c: d's ports are consistent - port 0 reserved,
+ * active_evtchns right, interdomain pairs bound both ways to live
+ * domains, VIRQ ports and virq_to_evtchn[] naming each other.  The
+ * number of violations; the first is described in why.  No op in flight.
+ */
+unsigned long evtchn_check(struct domain *d, char *why, size_t len);
 
 #endif /* XENMM_CORE_EVENT_CHANNEL_H */

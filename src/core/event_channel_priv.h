@@ -2,7 +2,7 @@
  * event_channel_priv.h - the event channel code's own structures and
  * helpers, shared by event_channel.c (ports, bindings, delivery, domain
  * lifecycle) and event_channel_op.c (the hypercall).  Nothing else may
- * include it: event_channel.h is the module's contract.
+ * include it but white-box tests: event_channel.h is the module's contract.
  *
  * Locking is event_channel.c's (see there): every helper that touches a
  * domain's ports expects that domain's event lock held, except

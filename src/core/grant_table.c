@@ -36,6 +36,7 @@
  */
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xen/xen.h>
@@ -475,7 +476,8 @@ static long gnttab_get_version(struct caller *c, uint64_t uop)
     rcu_unlock_domain(d);
     if ( rc )
         return rc;
-    if ( copy_to_guest_raw(c->mem, uop + offsetof(gnttab_get_version_t, version),
+    if ( copy_to_guest_raw(c->mem,
+                           uop + offsetof(gnttab_get_version_t, version),
                            &op.version, sizeof(op.version)) )
         return -EFAULT;
     return 0;
@@ -525,3 +527,115 @@ long do_grant_table_op(struct caller *c, unsigned int cmd, uint64_t uop,
         return -ENOSYS;
     }
 }
+
+/* ---- host_check ---- */
+
+#define CHECK_FAIL(...)                                 \
+    do {                                                \
+        if ( !errors++ )                                \
+            snprintf(why, len, __VA_ARGS__);            \
+    } while ( 0 )
+
+/* The pins one live mapping holds (map_grant_ref's pin_incr). */
+static uint32_t mapping_pins(unsigned int flags)
+{
+    bool ro = flags & GNTMAP_readonly;
+    uint32_t pins = 0;
+
+    if ( flags & GNTMAP_device_map )
+        pins += ro ? 1U << 24 : 1U << 16;
+    if ( flags & GNTMAP_host_map )
+        pins += ro ? 1U << 8 : 1U;
+    return pins;
+}
+
+unsigned long gnttab_check(struct host *h, char *why, size_t len)
+{
+    struct domain **doms = calloc(DOMID_FIRST_RESERVED, sizeof(*doms));
+    unsigned long errors = 0;
+    unsigned int nr = 0, i, j, ref;
+
+    if ( doms == NULL )
+        return 1;
+    for ( i = 0; i < DOMID_FIRST_RESERVED; i++ )
+        if ( h->domains[i] && h->domains[i]->grant_table )
+            doms[nr++] = h->domains[i];
+
+    /* Each granter's pins are the sum of the live mappings of its refs. */
+    for ( i = 0; i < nr; i++ )
+    {
+        struct domain *rd = doms[i];
+        struct grant_table *rgt = rd->grant_table;
+        unsigned int entries = rgt->nr_grant_frames * SHGNT_PER_PAGE_V1;
+        uint32_t *pins = calloc(entries, sizeof(*pins));
+
+        if ( pins == NULL )
+        {
+            errors++;
+            break;
+        }
+        for ( j = 0; j < nr; j++ )
+        {
+            struct grant_table *lgt = doms[j]->grant_table;
+            grant_handle_t handle;
+
+            for ( handle = 0; handle < lgt->maptrack_limit; handle++ )
+            {
+                const struct grant_mapping *mt =
+                    &lgt->maptrack[handle / MAPTRACK_PER_PAGE]
+                                  [handle % MAPTRACK_PER_PAGE];
+
+                if ( !mt->flags || mt->revoked ||
+                     mt->domid != rd->domain_id )
+                    continue;
+                if ( mt->ref >= entries )
+                {
+                    CHECK_FAIL("d%u handle %u maps d%u ref %u: no such ref",
+                               doms[j]->domain_id, handle, rd->domain_id,
+                               mt->ref);
+                    continue;
+                }
+                if ( rgt->active[mt->ref / SHGNT_PER_PAGE_V1]
+                                [mt->ref % SHGNT_PER_PAGE_V1].domid !=
+                     doms[j]->domain_id )
+                    CHECK_FAIL("d%u ref %u is pinned for another domain than "
+                               "its mapper d%u", rd->domain_id, mt->ref,
+                               doms[j]->domain_id);
+                pins[mt->ref] += mapping_pins(mt->flags);
+            }
+        }
+        for ( ref = 0; ref < entries; ref++ )
+        {
+            uint32_t pin = rgt->active[ref / SHGNT_PER_PAGE_V1]
+                                      [ref % SHGNT_PER_PAGE_V1].pin;
+
+            if ( pin != pins[ref] )
+                CHECK_FAIL("d%u ref %u: pin %#x, its mappings hold %#x",
+                           rd->domain_id, ref, pin, pins[ref]);
+        }
+        free(pins);
+    }
+
+    /* A live mapping names a live granter. */
+    for ( j = 0; j < nr; j++ )
+    {
+        struct grant_table *lgt = doms[j]->grant_table;
+        grant_handle_t handle;
+
+        for ( handle = 0; handle < lgt->maptrack_limit; handle++ )
+        {
+            const struct grant_mapping *mt =
+                &lgt->maptrack[handle / MAPTRACK_PER_PAGE]
+                              [handle % MAPTRACK_PER_PAGE];
+
+            if ( mt->flags && !mt->revoked &&
+                 (mt->domid >= DOMID_FIRST_RESERVED ||
+                  h->domains[mt->domid] == NULL) )
+                CHECK_FAIL("d%u handle %u maps the dead d%u",
+                           doms[j]->domain_id, handle, mt->domid);
+        }
+    }
+    free(doms);
+    return errors;
+}
+

@@ -158,4 +158,12 @@ long gnttab_unmap_grant_ref(struct caller *c, uint64_t uop,
 void gnttab_release_mappings(struct domain *d);
 void gnttab_revoke_foreign_mappings(struct domain *d);
 
+/*
+ * invariants.c: every active entry's pins are what the live maptrack
+ * entries naming it add up to, pinned for the domain that maps it, and
+ * no live mapping names a dead granter.  The number of violations; the
+ * first is described in why.  No grant op in flight.
+ */
+unsigned long gnttab_check(struct host *h, char *why, size_t len);
+
 #endif /* XENMM_CORE_GRANT_TABLE_H */

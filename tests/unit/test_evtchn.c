@@ -13,6 +13,7 @@
 #include <xen/event_channel.h>
 
 #include "core/event_channel.h"
+#include "core/event_channel_priv.h"    /* host_check's test breaks state */
 #include "core/hypercall.h"
 #include "harness/test.h"
 #include "testguest.h"
@@ -720,3 +721,82 @@ TEST(evtchn_reset)
     CHECK_EQ(st.status, EVTCHNSTAT_closed);
     env_fini(&e);
 }
+
+/* host_check() holds interdomain pairs and VIRQ slots together. */
+TEST(evtchn_host_check_sees_broken_bindings)
+{
+    struct env e;
+    struct domain *d1;
+    struct caller c1;
+    struct evtchn *chn;
+    evtchn_port_t p1, lp, vp;
+    char buf[512];
+
+    env_init(&e, 1);
+    d1 = evdom(e.h, 1, -1, 1);
+    caller_as(&e, &c1, d1);
+    pair(&e, &c1, &p1, &lp);
+    CHECK_EQ(bind_virq(&e, &e.c0, VIRQ_DOM_EXC, 0, &vp), 0);
+
+    chn = evtchn_from_port(d1, p1);
+    chn->u.interdomain.remote_port = lp + 10;
+    CHECK(host_check(e.h, buf, sizeof(buf)) >= 1);
+    CHECK_CONTAINS(buf, "d1: port 1's peer d0:11 is not bound back");
+    chn->u.interdomain.remote_port = lp;
+    *virq_slot(e.h->hardware_domain, 0, VIRQ_DOM_EXC) = 0;
+    CHECK_EQ(host_check(e.h, buf, sizeof(buf)), 1);
+    CHECK_CONTAINS(buf, "VIRQ port 2 is not in virq_to_evtchn");
+    *virq_slot(e.h->hardware_domain, 0, VIRQ_DOM_EXC) = vp;
+    d1->evtchn->active_evtchns++;
+    CHECK_EQ(host_check(e.h, buf, sizeof(buf)), 1);
+    CHECK_CONTAINS(buf, "d1: active_evtchns 2, 1 ports in use");
+    d1->evtchn->active_evtchns--;
+    env_fini(&e);
+}
+
+/*
+ * The Linux evtchn driver's way, as libxenevtchn's emulation would do it
+ * in the hook: mask and clear the port it is told about, queue it; the
+ * reader unmasks with EVTCHNOP_unmask once it has consumed the event.
+ */
+static void driver_hook(void *opaque, struct domain *d, unsigned int port)
+{
+    note(opaque, d, port);
+    CHECK_EQ(evtchn_guest_mask(d, port, true), 0);
+    CHECK_EQ(evtchn_guest_clear_pending(d, port), 0);
+}
+
+TEST(evtchn_hook_as_the_linux_driver)
+{
+    struct env e;
+    struct domain *d0, *d1;
+    struct caller c1;
+    evtchn_port_t p1, lp;
+    bool p, m;
+
+    env_init(&e, 1);
+    d0 = e.h->hardware_domain;
+    d1 = evdom(e.h, 1, -1, 1);
+    caller_as(&e, &c1, d1);
+    e.h->evtchn_notify = driver_hook;
+    pair(&e, &c1, &p1, &lp);
+    REQUIRE(e.nt.n == 1);                   /* the bind's own event */
+    CHECK_EQ(port_op(&e, &e.c0, EVTCHNOP_unmask, lp), 0);
+    CHECK_EQ(e.nt.n, 1);
+
+    /* The guest notifies twice before the reader gets to it: one event. */
+    CHECK_EQ(port_op(&e, &c1, EVTCHNOP_send, p1), 0);
+    CHECK_EQ(e.nt.n, 2);
+    CHECK_EQ(port_op(&e, &c1, EVTCHNOP_send, p1), 0);
+    CHECK_EQ(e.nt.n, 2);
+    CHECK_EQ(evtchn_guest_test(d0, lp, &p, &m), 0);
+    CHECK(p && m);
+    /* The reader unmasks: the second notification is delivered now. */
+    CHECK_EQ(port_op(&e, &e.c0, EVTCHNOP_unmask, lp), 0);
+    REQUIRE(e.nt.n == 3);
+    CHECK_NOTE(&e.nt, 2, 0, lp);
+    CHECK_EQ(port_op(&e, &e.c0, EVTCHNOP_unmask, lp), 0);
+    CHECK_EQ(e.nt.n, 3);
+    env_fini(&e);
+}
+

@@ -645,3 +645,30 @@ TEST(gnttab_setup_table_query_size_get_version)
              -ESRCH);
     env_fini(&e);
 }
+
+/* host_check() holds the pins to the maptrack. */
+TEST(gnttab_host_check_sees_stray_pins)
+{
+    struct env e;
+    struct domain *d1;
+    struct active_grant_entry *act;
+    char buf[512];
+    mfn_t page;
+
+    env_init(&e);
+    d1 = pv_domain(e.h, 1, -1);
+    page = populate(&e, d1, 0x10);
+    seed(d1, 1, GTF_permit_access, 0, mfn_x(page));
+    CHECK_EQ(map1(&e, &e.c0, 1, 1, RO, HOST_ADDR, NULL), GNTST_okay);
+    act = &d1->grant_table->active[0][1];
+    act->pin += 1;                          /* a writer nobody tracks */
+    CHECK_EQ(host_check(e.h, buf, sizeof(buf)), 1);
+    CHECK_CONTAINS(buf, "d1 ref 1: pin 0x101, its mappings hold 0x100");
+    act->pin -= 1;
+    act->domid = 5;
+    CHECK_EQ(host_check(e.h, buf, sizeof(buf)), 1);
+    CHECK_CONTAINS(buf, "pinned for another domain");
+    act->domid = 0;
+    env_fini(&e);
+}
+
