@@ -73,7 +73,7 @@ $(B)/bin/xenmmd: $(call obj,$(DAEMON_SRC)) $(LIBSERVER) $(LIBHOSTSPEC) $(LIBCORE
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
-$(B)/bin/xenmm: $(call obj,$(XENMM_SRC)) $(LIBHOSTSPEC) $(LIBCORE)
+$(B)/bin/xenmm: $(call obj,$(XENMM_SRC)) $(LIBSERVER) $(LIBHOSTSPEC) $(LIBCORE)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
