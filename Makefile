@@ -77,7 +77,7 @@ $(B)/bin/xenmm: $(call obj,$(XENMM_SRC)) $(LIBSERVER) $(LIBHOSTSPEC) $(LIBCORE)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
-$(B)/bin/xenmm-tests: $(call obj,$(TEST_SRC)) $(LIBHOSTSPEC) $(LIBCORE)
+$(B)/bin/xenmm-tests: $(call obj,$(TEST_SRC)) $(LIBSERVER) $(LIBHOSTSPEC) $(LIBCORE)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
