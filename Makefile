@@ -99,7 +99,7 @@ $(B)/bin/xenmm-xs-introduce: $(call obj,$(XS_INTRO_SRC)) $(DROPIN_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(filter %.o,$^) -o $@ $(DROPIN_LDFLAGS) $(DROPIN_LDLIBS)
 
-$(B)/bin/xenmm: $(call obj,$(XENMM_SRC)) $(LIBHOSTSPEC) $(LIBCORE)
+$(B)/bin/xenmm: $(call obj,$(XENMM_SRC)) $(LIBSERVER) $(LIBHOSTSPEC) $(LIBCORE)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
