@@ -10,7 +10,6 @@
 #include "core/core.h"
 #include "core/hypercall.h"
 #include "core/p2m.h"
-#include "core/xsm.h"
 #include "private.h"
 
 struct hv_server *hv_server_create(const char *spec, const char *xen_cmdline,
