@@ -74,6 +74,11 @@ static long dispatch_one(struct caller *c, unsigned long nr,
         return do_hvm_op(c, args[0], args[1]);
     case __HYPERVISOR_multicall:
         return do_multicall(c, args[0], (unsigned int)args[1]);
+    case __HYPERVISOR_event_channel_op:
+        return do_event_channel_op(c, (int)args[0], args[1]);
+    case __HYPERVISOR_grant_table_op:
+        return do_grant_table_op(c, (unsigned int)args[0], args[1],
+                                 (unsigned int)args[2]);
     default:
         return -ENOSYS;
     }

@@ -103,6 +103,11 @@ long xenmem_pod_target_op(struct caller *c, unsigned int op, uint64_t arg);
 long do_hvm_op(struct caller *c, unsigned long op, uint64_t arg);
 /* multicall.c */
 long do_multicall(struct caller *c, uint64_t call_list, unsigned int nr_calls);
+/* event_channel.c: EVTCHNOP_* (event_channel.h). */
+long do_event_channel_op(struct caller *c, int cmd, uint64_t arg);
+/* grant_table.c: GNTTABOP_* (grant_table.h, grant_map.c). */
+long do_grant_table_op(struct caller *c, unsigned int cmd, uint64_t uop,
+                       unsigned int count);
 
 /*
  * The domain an op names: DOMID_SELF (when allowed) is the caller; NULL if
@@ -110,5 +115,10 @@ long do_multicall(struct caller *c, uint64_t call_list, unsigned int nr_calls);
  */
 struct domain *caller_domain_by_any_id(struct caller *c, domid_t domid);
 struct domain *caller_domain_by_id(struct caller *c, domid_t domid);
+/* Ends such a lookup (Xen's rcu_unlock_domain); lookups hold nothing yet. */
+static inline void rcu_unlock_domain(struct domain *d)
+{
+    (void)d;
+}
 
 #endif /* XENMM_CORE_HYPERCALL_H */
