@@ -2,8 +2,9 @@
  * tools/xenmm/cmd_exec.c - `xenmm exec [options] -- CMD ARGS...`: run any
  * program with the drop-in Xen libraries (build/lib, first in
  * LD_LIBRARY_PATH) against the running xenmmd, or with the core hosted
- * in-process (--inprocess SPEC).  The program is exec'd: its exit status
- * is exec's.
+ * in-process (--inprocess SPEC).  libxenmm-preload.so is preloaded so
+ * that dom0's /proc/xen files (xsd_port, xsd_kva: xenstored's) exist.
+ * The program is exec'd: its exit status is exec's.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -53,7 +54,7 @@ int cmd_exec(int argc, char **argv)
         { NULL, 0, NULL, 0 },
     };
     const char *sock = NULL, *inproc = NULL, *domid = NULL;
-    char path[108], rel[PATH_MAX], libdir[PATH_MAX];
+    char path[108], rel[PATH_MAX], libdir[PATH_MAX], preload[PATH_MAX + 32];
     int c;
 
     optind = 1;
@@ -74,6 +75,9 @@ int cmd_exec(int argc, char **argv)
                           "program (../lib)");
     if ( env_prepend("LD_LIBRARY_PATH", libdir) )
         return xenmm_fail("LD_LIBRARY_PATH too long");
+    snprintf(preload, sizeof(preload), "%s/libxenmm-preload.so", libdir);
+    if ( access(preload, R_OK) == 0 && env_prepend("LD_PRELOAD", preload) )
+        return xenmm_fail("LD_PRELOAD too long");
     if ( domid )
         setenv(XMM_DOMID_ENV, domid, 1);
     if ( inproc )
