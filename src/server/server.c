@@ -198,6 +198,30 @@ static long foreign_map_batch(struct caller *c, domid_t domid,
             put_domain(d);
         return rc;
     }
+    if ( !paging_mode_translate(d) )
+    {
+        /*
+         * PV: the frame is the MFN (get_page_from_l1e): one d owns, else
+         * -EBUSY (could_not_pin); a frame that is not RAM is MMIO the
+         * domain may not map, -EPERM.
+         */
+        for ( i = 0; i < nr; i++ )
+        {
+            mfn_t mfn = _mfn(gfns[i]);
+            int rc = 0;
+
+            if ( !mfn_valid(c->h, mfn) )
+                rc = -EPERM;
+            else if ( page_owner(c->h, mfn) != d )
+                rc = -EBUSY;
+            errs[i] = rc;
+            mfns[i] = rc ? ~0ULL : mfn_x(mfn);
+            if ( rc && !first )
+                first = rc;
+        }
+        put_domain(d);
+        return first;
+    }
     p2m = p2m_get_hostp2m(d);
     for ( i = 0; i < nr; i++ )
     {
