@@ -31,6 +31,15 @@ DROPIN_LIBS  := $(foreach l,$(DROPINS),$(if $(wildcard src/libs/$(l).c),$(B)/lib
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 
+# Programs built against Debian's Xen headers and linked with Debian's Xen
+# libraries only (none of xenmm's code): at run time LD_LIBRARY_PATH puts
+# the drop-in libraries of $(B)/lib first (tests/debian).
+DEBIAN_TEST_SRC := $(wildcard tests/debian/*.c)
+DEBIAN_TESTS    := $(patsubst tests/debian/%.c,$(B)/debian-tests/%,$(DEBIAN_TEST_SRC))
+DEBIAN_CFLAGS   := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -g $(OPT) \
+                   $(EXTRA_CFLAGS)
+DEBIAN_LDLIBS   := -lxenctrl -lxentoollog
+
 LIBCORE     := $(B)/lib/libxenmm-core.a
 LIBHOSTSPEC := $(B)/lib/libxenmm-hostspec.a
 LIBSERVER   := $(B)/lib/libxenmm-server.a
@@ -40,7 +49,7 @@ LIBCLIENT   := $(B)/lib/libxenmm-client.so.0
 
 .PHONY: all check check-plain check-san bench clean format
 all: $(B)/bin/xenmm $(B)/bin/xenmm-tests $(B)/bin/xenmm-bench $(B)/bin/xenmmd \
-     $(DROPIN_LIBS)
+     $(DROPIN_LIBS) $(DEBIAN_TESTS)
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -84,6 +93,10 @@ $(B)/bin/xenmm-tests: $(call obj,$(TEST_SRC)) $(LIBHOSTSPEC) $(LIBCORE)
 $(B)/bin/xenmm-bench: $(call obj,$(BENCH_SRC)) $(LIBHOSTSPEC) $(LIBCORE)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+
+$(B)/debian-tests/%: tests/debian/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(DEBIAN_CFLAGS) $< -o $@ $(DEBIAN_LDLIBS)
 
 # The sanitizer build lives in its own tree so both can coexist.
 san:
