@@ -210,7 +210,8 @@ int xmm_client_request(struct xmm_client *cl, unsigned int type, void *req,
         rc = xmm_send(cl->sock, req, req_len, -1);
         if ( !rc )
         {
-            n = xmm_recv(cl->sock, buf, sizeof(buf), &rfd);
+            n = xmm_recv_poll(cl->sock, buf, sizeof(buf), &rfd,
+                              xmm_poll_us());
             if ( n < 0 )
                 rc = (int)n;
             else if ( n == 0 )
