@@ -2,6 +2,7 @@
 #   make            build everything under build/ (programs in build/bin, libraries in build/lib)
 #   make check      build and run every test (plain build, then ASan+UBSan build)
 #   make bench      build and run the benchmarks (figures, not tests)
+#   make bench-xc   hypercall round trips from Debian's libxenctrl
 #
 # Sources are found by wildcard: a new .c file in a module directory is built
 # without editing this file.
@@ -47,7 +48,7 @@ LIBSERVER   := $(B)/lib/libxenmm-server.a
 # in-process host).  Found next to them through RUNPATH $ORIGIN.
 LIBCLIENT   := $(B)/lib/libxenmm-client.so.0
 
-.PHONY: all check check-plain check-san bench clean format
+.PHONY: all check check-plain check-san bench bench-xc clean format
 all: $(B)/bin/xenmm $(B)/bin/xenmm-tests $(B)/bin/xenmm-bench $(B)/bin/xenmmd \
      $(DROPIN_LIBS) $(DEBIAN_TESTS)
 
@@ -98,6 +99,11 @@ $(B)/debian-tests/%: tests/debian/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(DEBIAN_CFLAGS) $< -o $@ $(DEBIAN_LDLIBS)
 
+# Built for bench-xc only.
+$(B)/debian-tests/xc_bench: bench/debian/xc_bench.c
+	@mkdir -p $(dir $@)
+	$(CC) $(DEBIAN_CFLAGS) $< -o $@ $(DEBIAN_LDLIBS)
+
 # The sanitizer build lives in its own tree so both can coexist.
 san:
 	$(MAKE) B=build/san OPT="$(SAN_FLAGS)" build/san/bin/xenmm-tests build/san/bin/xenmm
@@ -107,6 +113,10 @@ check: all san
 
 bench: $(B)/bin/xenmm-bench
 	$(B)/bin/xenmm-bench all
+
+# Hypercall round trips from Debian's libxenctrl to xenmmd and in-process.
+bench-xc: $(B)/bin/xenmmd $(DROPIN_LIBS) $(B)/debian-tests/xc_bench
+	bench/debian/xc_roundtrip.sh
 
 format:
 	clang-format -i $(CORE_SRC) $(wildcard src/core/*.h)
