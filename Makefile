@@ -74,6 +74,10 @@ $(LIBCLIENT): $(B)/obj/src/libs/client.o $(LIBSERVER) $(LIBHOSTSPEC) $(LIBCORE) 
 	    -Wl,--version-script=src/libs/libxenmm-client.map -Wl,-z,defs \
 	    $(filter %.o %.a,$^) -o $@ $(LDLIBS)
 
+# Reached only through the pattern rule below: not intermediates to delete
+# (which made every make rebuild and relink the drop-in libraries).
+.SECONDARY: $(call obj,$(wildcard src/libs/*.c))
+
 $(B)/lib/lib%.so.1: $(B)/obj/src/libs/%.o src/libs/lib%.map $(LIBCLIENT)
 	$(CC) $(CFLAGS) -shared -Wl,-soname,lib$*.so.1 \
 	    -Wl,--version-script=src/libs/lib$*.map -Wl,-z,defs \
