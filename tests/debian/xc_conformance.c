@@ -1036,6 +1036,32 @@ static void test_getinfolist(const struct hvm *g, uint32_t pv)
     tap(n == 1 && info[0].domain == (g->domid < pv ? pv : g->domid),
         "getinfolist from a free id starts at the next domain",
         "n %d domain %u", n, info[0].domain);
+
+    /* XEN_DOMCTL_getdomaininfo: the first domain at or above the id. */
+    {
+        xc_dominfo_t di[2];
+
+        memset(di, 0, sizeof(di));
+        n = xc_domain_getinfo(xch, g->domid, 1, di);
+        tap(n == 1 && di[0].domid == g->domid && di[0].hvm && di[0].hap &&
+            di[0].paused && !di[0].dying && di[0].max_vcpu_id == 1 &&
+            di[0].nr_pages == tot_pages(g->domid) &&
+            di[0].max_memkb == HOST_PAGES * 2 * KB_PER_PAGE,
+            "getinfo of the HVM domain: hvm, hap, paused, its pages, "
+            "max_memkb", "n %d domid %u hvm %u hap %u paused %u max_vcpu_id "
+            "%u nr_pages %lu max_memkb %lu", n, di[0].domid, di[0].hvm,
+            di[0].hap, di[0].paused, di[0].max_vcpu_id, di[0].nr_pages,
+            (unsigned long)di[0].max_memkb);
+        n = xc_domain_getinfo(xch, g->domid < pv ? g->domid + 1 : pv + 1, 1,
+                              di);
+        tap(n == 1 && di[0].domid == (g->domid < pv ? pv : g->domid),
+            "getinfo of a free id answers for the next domain",
+            "n %d domid %u", n, di[0].domid);
+        FAILS(xc_domain_getinfo(xch, UNUSED_DOMID, 1, di), ESRCH,
+              "getinfo above every domain: ESRCH");
+        FAILS(xc_domain_getinfo(xch, DOMID_FIRST_RESERVED, 1, di), EINVAL,
+              "getinfo of a reserved id: EINVAL");
+    }
 }
 
 /* PV: populate writes MFNs back; the MFN shows which node was used. */
