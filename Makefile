@@ -109,8 +109,11 @@ $(B)/debian-tests/xc_bench: bench/debian/xc_bench.c
 	$(CC) $(DEBIAN_CFLAGS) $< -o $@ $(DEBIAN_LDLIBS)
 
 # The sanitizer build lives in its own tree so both can coexist.
+# xenmmd and the drop-in libraries too: tests/debian/xc.sh runs Debian's
+# libxenctrl on them with libasan preloaded.
 san:
-	$(MAKE) B=build/san OPT="$(SAN_FLAGS)" build/san/bin/xenmm-tests build/san/bin/xenmm
+	$(MAKE) B=build/san OPT="$(SAN_FLAGS)" build/san/bin/xenmm-tests build/san/bin/xenmm \
+	    build/san/bin/xenmmd $(DROPIN_LIBS:$(B)/%=build/san/%)
 
 check: all san
 	tests/run-all.sh

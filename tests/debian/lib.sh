@@ -3,8 +3,9 @@
 #   skip "name" "why"                 a line that passes, marked # SKIP
 #   tap_import PREFIX LOG STATUS      fold a C program's TAP output (in LOG,
 #                                     exit status STATUS) into this suite
-#   start_daemon HOST SOCKET LOG      xenmmd in the background, waited for
-#                                     through --ready-fd; sets daemon_pid
+#   start_daemon HOST SOCKET LOG      xenmmd ($XENMMD, else build/bin/xenmmd)
+#                                     in the background, waited for through
+#                                     --ready-fd; sets daemon_pid
 #   stop_daemon SOCKET                SIGTERM; checks it exits 0 and
 #                                     removes its socket
 . "$(dirname "${BASH_SOURCE[0]}")/../cli/lib/tap.sh"
@@ -45,8 +46,8 @@ start_daemon() {
     fifo=$(dirname "$sock")/ready.$$
     rm -f "$fifo"
     mkfifo "$fifo"
-    build/bin/xenmmd --host "$host" --socket "$sock" --ready-fd 3 \
-        3> "$fifo" 2> "$log" &
+    "${XENMMD:-build/bin/xenmmd}" --host "$host" --socket "$sock" \
+        --ready-fd 3 3> "$fifo" 2> "$log" &
     daemon_pid=$!
     # EOF (an empty line) if xenmmd exits first, which fails the check.
     read -r -t 60 line < "$fifo"

@@ -9,7 +9,11 @@
 #   3. a client SIGKILLed in the middle of its work: the daemon goes on,
 #      and once the domain it left is destroyed every page is free again
 #      (per node) and no claim is outstanding; then the whole conformance
-#      run passes again on the same daemon.
+#      run passes again on the same daemon;
+#   4. with the ASan+UBSan builds of the drop-in libraries and xenmmd
+#      (build/san, made by `make san`), in-process and against the daemon,
+#      libasan preloaded into the Debian-linked program; skipped if
+#      build/san has none.
 # A second xenmmd on a socket in use refuses to start.
 set -u
 cd "$(dirname "$0")/../.."
@@ -89,4 +93,23 @@ check "xenmmd dropped no client as malformed" \
     "! grep -q 'malformed' '$tmp/xenmmd.log'"
 
 stop_daemon "$sock"
+
+# 4. Sanitizers.
+if [ -x build/san/bin/xenmmd ] && [ -e build/san/lib/libxencall.so.1 ]; then
+    san_preload="$(gcc -print-file-name=libasan.so) $(gcc -print-file-name=libubsan.so)"
+    export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
+    export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+    LD_LIBRARY_PATH=$PWD/build/san/lib LD_PRELOAD=$san_preload \
+        XENMM_INPROCESS=$host run_prog san-in-process "$prog"
+    check "san-in-process: no sanitizer report" \
+        "! grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error' '$tmp/err'"
+    XENMMD=build/san/bin/xenmmd start_daemon "$host" "$sock" "$tmp/san.log"
+    LD_LIBRARY_PATH=$PWD/build/san/lib LD_PRELOAD=$san_preload \
+        XENMM_SOCKET=$sock run_prog san-daemon "$prog"
+    stop_daemon "$sock"
+    check "san-daemon: no sanitizer report from xenmmd" \
+        "! grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error' '$tmp/san.log'"
+else
+    skip "sanitizer runs" "no build/san drop-ins (make san)"
+fi
 done_testing
