@@ -57,6 +57,7 @@
 #define UNUSED_DOMID    31999               /* never created here */
 
 static xc_interface *xch;
+static xentoollog_logger *logger;
 static unsigned int t_n, t_pass, t_fail;
 
 /* ------------------------------------------------------------------ */
@@ -1168,6 +1169,20 @@ static void test_destroy(struct hvm *g, uint32_t pv,
         boot->node[1], now.outstanding);
 }
 
+/* The hypervisor outlives a client's handles: close, reopen, look. */
+static void test_reopen(const struct hvm *g)
+{
+    xc_domaininfo_t info;
+
+    OK(xc_interface_close(xch), "xc_interface_close");
+    xch = xc_interface_open(logger, NULL, 0);
+    if ( !tap(xch != NULL, "xc_interface_open again", "errno %d (%s)", errno,
+              strerror(errno)) )
+        exit(done_testing());
+    tap(dominfo(g->domid, &info) && info.tot_pages > 0,
+        "the HVM domain and its pages are still there", "gone");
+}
+
 static int conformance(void)
 {
     struct freeinfo boot;
@@ -1186,6 +1201,7 @@ static int conformance(void)
     test_affinity(&g);
     test_foreign_map(&g);
     pv = test_pv();
+    test_reopen(&g);
     test_getinfolist(&g, pv);
     test_destroy(&g, pv, &boot);
     return done_testing();
@@ -1297,7 +1313,8 @@ int main(int argc, char **argv)
     /* libxenctrl logs every failing hypercall; the errors here are wanted. */
     log = xtl_createlogger_stdiostream(stderr, getenv("XC_CONFORMANCE_VERBOSE")
                                        ? XTL_DEBUG : XTL_CRITICAL, 0);
-    xch = xc_interface_open((xentoollog_logger *)log, NULL, 0);
+    logger = (xentoollog_logger *)log;
+    xch = xc_interface_open(logger, NULL, 0);
     if ( !tap(xch != NULL, "xc_interface_open", "errno %d (%s)", errno,
               strerror(errno)) )
         return done_testing();
