@@ -2,6 +2,7 @@
 #   make            build everything under build/ (programs in build/bin, libraries in build/lib)
 #   make check      build and run every test (plain build, then ASan+UBSan build)
 #   make bench      build and run the benchmarks (figures, not tests)
+#   make bench-xc   hypercall round trips from Debian's libxenctrl
 #
 # Sources are found by wildcard: a new .c file in a module directory is built
 # without editing this file.
@@ -41,6 +42,14 @@ DROPIN_LDFLAGS  := -L$(B)/lib -Wl,-rpath-link,$(B)/lib -Wl,--disable-new-dtags \
 DROPIN_LDLIBS   := -l:libxenevtchn.so.1 -l:libxengnttab.so.1 \
                    -l:libxendevicemodel.so.1 -l:libxenforeignmemory.so.1 \
                    -l:libxencall.so.1 -lxenctrl -lxenstore -pthread
+# Programs built against Debian's Xen headers and linked with Debian's Xen
+# libraries only (none of xenmm's code): at run time LD_LIBRARY_PATH puts
+# the drop-in libraries of $(B)/lib first (tests/debian).
+DEBIAN_TEST_SRC := $(wildcard tests/debian/*.c)
+DEBIAN_TESTS    := $(patsubst tests/debian/%.c,$(B)/debian-tests/%,$(DEBIAN_TEST_SRC))
+DEBIAN_CFLAGS   := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -g $(OPT) \
+                   $(EXTRA_CFLAGS)
+DEBIAN_LDLIBS   := -lxenctrl -lxentoollog
 
 LIBCORE     := $(B)/lib/libxenmm-core.a
 LIBHOSTSPEC := $(B)/lib/libxenmm-hostspec.a
@@ -51,10 +60,11 @@ LIBCLIENT   := $(B)/lib/libxenmm-client.so.0
 # LD_PRELOAD shim: dom0's /proc/xen files (xsd_port, xsd_kva) for xenstored.
 LIBPRELOAD  := $(B)/lib/libxenmm-preload.so
 
-.PHONY: all check check-plain check-san bench clean format
+.PHONY: all check check-plain check-san bench bench-xc clean format
 all: $(B)/bin/xenmm $(B)/bin/xenmm-tests $(B)/bin/xenmm-bench $(B)/bin/xenmmd \
      $(DROPIN_LIBS) $(LIBPRELOAD) $(B)/bin/xenmm-dropin-tests \
-     $(B)/bin/xenmm-xs-introduce
+     $(B)/bin/xenmm-xs-introduce \
+     $(DEBIAN_TESTS)
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -77,6 +87,10 @@ $(LIBCLIENT): $(B)/obj/src/libs/client.o $(LIBSERVER) $(LIBHOSTSPEC) $(LIBCORE) 
 	$(CC) $(CFLAGS) -shared -Wl,-soname,libxenmm-client.so.0 \
 	    -Wl,--version-script=src/libs/libxenmm-client.map -Wl,-z,defs \
 	    $(filter %.o %.a,$^) -o $@ $(LDLIBS)
+
+# Reached only through the pattern rule below: not intermediates to delete
+# (which made every make rebuild and relink the drop-in libraries).
+.SECONDARY: $(call obj,$(wildcard src/libs/*.c))
 
 $(B)/lib/lib%.so.1: $(B)/obj/src/libs/%.o src/libs/lib%.map $(LIBCLIENT)
 	$(CC) $(CFLAGS) -shared -Wl,-soname,lib$*.so.1 \
@@ -111,15 +125,31 @@ $(B)/bin/xenmm-bench: $(call obj,$(BENCH_SRC)) $(LIBHOSTSPEC) $(LIBCORE)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
+$(B)/debian-tests/%: tests/debian/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(DEBIAN_CFLAGS) $< -o $@ $(DEBIAN_LDLIBS)
+
+# Built for bench-xc only.
+$(B)/debian-tests/xc_bench: bench/debian/xc_bench.c
+	@mkdir -p $(dir $@)
+	$(CC) $(DEBIAN_CFLAGS) $< -o $@ $(DEBIAN_LDLIBS)
+
 # The sanitizer build lives in its own tree so both can coexist.
+# xenmmd and the drop-in libraries too: tests/debian/xc.sh runs Debian's
+# libxenctrl on them with libasan preloaded.
 san:
-	$(MAKE) B=build/san OPT="$(SAN_FLAGS)" build/san/bin/xenmm-tests build/san/bin/xenmm
+	$(MAKE) B=build/san OPT="$(SAN_FLAGS)" build/san/bin/xenmm-tests build/san/bin/xenmm \
+	    build/san/bin/xenmmd $(DROPIN_LIBS:$(B)/%=build/san/%)
 
 check: all san
 	tests/run-all.sh
 
 bench: $(B)/bin/xenmm-bench
 	$(B)/bin/xenmm-bench all
+
+# Hypercall round trips from Debian's libxenctrl to xenmmd and in-process.
+bench-xc: $(B)/bin/xenmmd $(DROPIN_LIBS) $(B)/debian-tests/xc_bench
+	bench/debian/xc_roundtrip.sh
 
 format:
 	clang-format -i $(CORE_SRC) $(wildcard src/core/*.h)
