@@ -76,4 +76,10 @@ int arch_set_paging_mempool_size(struct caller *c, struct domain *d,
 long hvm_domctl(struct caller *c, struct domain *d, struct xen_domctl *op,
                 bool *copyback);
 
+/*
+ * keyhandler.c: XEN_SYSCTL_debug_keys runs handle_keypress() for each key
+ * (an unknown key does nothing).
+ */
+void handle_keypress(struct host *h, unsigned char key);
+
 #endif /* XENMM_CORE_DOMCTL_H */
