@@ -53,6 +53,7 @@ int arch_domain_create(struct domain *d,
         goto fail_p2m;
     if ( is_hvm_domain(d) )
         hvm_domain_initialise(d);
+    tsc_set_info(d, 0 /* TSC_MODE_DEFAULT */, 0, 0, 0);
     /* common domain_create: grant_table_init after arch_domain_create. */
     if ( (rc = grant_table_init(d, config->grant_opts)) )
         goto fail_shared_info;

@@ -225,6 +225,14 @@ struct domain {
     unsigned int nr_e820;
     struct e820entry *e820;
     struct page_info *shared_info;  /* Xen-heap page shared with d */
+    /* TSC (time.c, d->arch.tsc_*): what tsc_set_info() decided. */
+    struct {
+        uint32_t mode;              /* TSC_MODE_* */
+        uint32_t khz;               /* the guest's TSC rate */
+        uint32_t incarnation;
+        bool vtsc;                  /* rdtsc emulated */
+        int64_t vtsc_offset;        /* ns: system time at guest TSC 0 */
+    } tsc;
     /* HVM save records (hvm_save.c): NULL until first used. */
     struct hvm_save_state *hvm_save;
 };

@@ -77,6 +77,13 @@ long hvm_domctl(struct caller *c, struct domain *d, struct xen_domctl *op,
                 bool *copyback);
 
 /*
+ * time.c: XEN_DOMCTL_settscinfo / gettscinfo (-EINVAL: own domain, or an
+ * unknown mode for set).
+ */
+long tsc_domctl(struct caller *c, struct domain *d, struct xen_domctl *op,
+                bool *copyback);
+
+/*
  * keyhandler.c: XEN_SYSCTL_debug_keys runs handle_keypress() for each key
  * (an unknown key does nothing).
  */
