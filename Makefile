@@ -13,6 +13,8 @@ OPT     ?= -O2
 CFLAGS  := -std=gnu11 -D_GNU_SOURCE -D__XEN_TOOLS__=1 -Wall -Wextra -Werror -g $(OPT) \
            -fno-strict-aliasing -fPIC -pthread -Iinclude -Isrc -Itests $(EXTRA_CFLAGS)
 LDLIBS  := -pthread -ljansson
+# The Xen public header the CPU feature masks are generated from.
+CPUFEATURESET_H := /usr/include/xen/arch-x86/cpufeatureset.h
 
 B       ?= build
 SAN_FLAGS := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -44,7 +46,14 @@ all: $(B)/bin/xenmm $(B)/bin/xenmm-tests $(B)/bin/xenmm-bench $(B)/bin/xenmmd \
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(CFLAGS) -I$(B)/gen -MMD -MP -c $< -o $@
+
+# gen-cpuid.py's featureset masks, from Debian's Xen headers.
+$(B)/gen/cpufeature-masks.h: src/core/gen/cpufeatures.awk $(CPUFEATURESET_H)
+	@mkdir -p $(dir $@)
+	awk -f $< $(CPUFEATURESET_H) > $@.tmp && mv $@.tmp $@
+$(B)/obj/src/core/cpu_policy.o $(B)/obj/src/core/cpu_policy_lib.o \
+$(B)/obj/tests/unit/test_cpu_policy.o: $(B)/gen/cpufeature-masks.h
 
 $(LIBCORE): $(call obj,$(CORE_SRC))
 	@mkdir -p $(dir $@)

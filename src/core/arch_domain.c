@@ -10,6 +10,7 @@
  * domain_create does, and freed before it, as complete_domain_destroy.
  */
 #include <errno.h>
+#include <stdlib.h>
 
 #include "core.h"
 #include "arch_domain.h"
@@ -47,6 +48,8 @@ int arch_domain_create(struct domain *d,
 
     if ( (rc = paging_enable(d)) )
         return rc;
+    if ( (rc = init_domain_cpu_policy(d)) )
+        goto fail_paging;
     if ( (rc = p2m_init(d)) )
         goto fail_paging;
     if ( (rc = shared_info_alloc(d)) )
@@ -65,6 +68,8 @@ int arch_domain_create(struct domain *d,
     p2m_final_teardown(d);
  fail_paging:
     paging_teardown(d);
+    free(d->cpu_policy);
+    d->cpu_policy = NULL;
     return rc;
 }
 
@@ -79,4 +84,6 @@ void arch_domain_destroy(struct domain *d)
     grant_table_destroy(d);
     p2m_final_teardown(d);
     shared_info_free(d);
+    free(d->cpu_policy);
+    d->cpu_policy = NULL;
 }

@@ -15,6 +15,7 @@
 
 #include <stdint.h>
 
+struct host;
 struct domain;
 struct xen_domctl_createdomain;
 
@@ -54,6 +55,14 @@ int tsc_set_info(struct domain *d, uint32_t tsc_mode, uint64_t elapsed_nsec,
                  uint32_t gtsc_khz, uint32_t incarnation);
 void tsc_get_info(struct domain *d, uint32_t *tsc_mode, uint64_t *elapsed_nsec,
                   uint32_t *gtsc_khz, uint32_t *incarnation);
+
+/*
+ * cpu_policy.c: the domain's policy, its type's default (init_domain_
+ * cpu_policy: 0 or -ENOMEM; the first call computes the host's system
+ * policies); cpu_policies_destroy frees those at host teardown.
+ */
+int init_domain_cpu_policy(struct domain *d);
+void cpu_policies_destroy(struct host *h);
 
 /* hvm.c: HVM parameters' initial values (hvm_domain_initialise). */
 void hvm_domain_initialise(struct domain *d);

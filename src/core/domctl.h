@@ -84,6 +84,17 @@ long tsc_domctl(struct caller *c, struct domain *d, struct xen_domctl *op,
                 bool *copyback);
 
 /*
+ * cpu_policy.c: XEN_DOMCTL_{get,set}_cpu_policy, and XEN_SYSCTL_get_cpu_
+ * featureset / get_cpu_policy (op is the sysctl, u_sysctl its address).
+ */
+long cpu_policy_domctl(struct caller *c, struct domain *d,
+                       struct xen_domctl *op, bool *copyback);
+struct xen_sysctl;
+long cpu_policy_sysctl(struct caller *c, struct xen_sysctl *op,
+                       uint64_t u_sysctl);
+void recalculate_cpuid_policy(struct domain *d);
+
+/*
  * keyhandler.c: XEN_SYSCTL_debug_keys runs handle_keypress() for each key
  * (an unknown key does nothing).
  */

@@ -6,7 +6,8 @@
  * copied back (Xen's copyback = -1).
  *
  * Built: readconsole (the console ring, with clear and incremental
- * reads), debug_keys (keyhandler.c), sched_id (credit), getdomaininfolist (the domains from
+ * reads), debug_keys (keyhandler.c), get_cpu_featureset and
+ * get_cpu_policy (cpu_policy.c), sched_id (credit), getdomaininfolist (the domains from
  * first_domain up, filled by domctl.c's getdomaininfo()), availheap,
  * physinfo, numainfo, cputopoinfo.  Other commands (get_pmstat, pm_op,
  * cpupool_op, page_offline_op, ...) return -ENOSYS, as Xen's
@@ -259,6 +260,11 @@ long do_sysctl(struct caller *c, uint64_t u_sysctl)
 
     case XEN_SYSCTL_sched_id:
         op.u.sched_id.sched_id = sched_id(c->h);
+        break;
+
+    case XEN_SYSCTL_get_cpu_featureset:
+    case XEN_SYSCTL_get_cpu_policy:
+        ret = cpu_policy_sysctl(c, &op, u_sysctl);
         break;
 
     case XEN_SYSCTL_debug_keys:
