@@ -40,9 +40,18 @@ LIBSERVER   := $(B)/lib/libxenmm-server.a
 # in-process host).  Found next to them through RUNPATH $ORIGIN.
 LIBCLIENT   := $(B)/lib/libxenmm-client.so.0
 
-.PHONY: all check check-plain check-san bench clean format
+# The domain-builder tests (tests/debian/build_*.c): programs linked with
+# Debian's libxenguest and libxenctrl, run on the drop-in libraries, and
+# the guest kernels they load (tests/debian/kernels/*.S).
+DEBIAN_GUEST_TESTS   := build_hvm
+DEBIAN_GUEST_KERNELS :=
+DEBIAN_GUEST_BINS    := $(patsubst %,$(B)/debian-tests/%,$(DEBIAN_GUEST_TESTS)) \
+                        $(patsubst %,$(B)/debian-tests/%.elf,$(DEBIAN_GUEST_KERNELS))
+DEBIAN_GUEST_LIBS    := -lxenguest -lxenctrl -lxenforeignmemory -lxentoollog
+
+.PHONY: all check check-plain check-san bench clean format debian-guest-tests
 all: $(B)/bin/xenmm $(B)/bin/xenmm-tests $(B)/bin/xenmm-bench $(B)/bin/xenmmd \
-     $(DROPIN_LIBS)
+     $(DROPIN_LIBS) debian-guest-tests
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -81,6 +90,20 @@ $(B)/lib/lib%.so.1: $(B)/obj/src/libs/%.o src/libs/lib%.map $(LIBCLIENT)
 $(B)/bin/xenmmd: $(call obj,$(DAEMON_SRC)) $(LIBSERVER) $(LIBHOSTSPEC) $(LIBCORE)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+
+debian-guest-tests: $(DEBIAN_GUEST_BINS)
+
+$(B)/debian-tests/build_%: tests/debian/build_%.c tests/debian/guest_util.c \
+                           tests/debian/guest_util.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) tests/debian/build_$*.c tests/debian/guest_util.c -o $@ \
+	    $(DEBIAN_GUEST_LIBS)
+
+# A guest kernel: one assembler file, linked by its own linker script.
+$(B)/debian-tests/%.elf: tests/debian/kernels/%.S tests/debian/kernels/%.lds
+	@mkdir -p $(dir $@)
+	$(CC) -c -nostdlib -D__ASSEMBLY__ $< -o $(B)/debian-tests/$*.o
+	$(LD) -nostdlib -T tests/debian/kernels/$*.lds $(B)/debian-tests/$*.o -o $@
 
 $(B)/bin/xenmm: $(call obj,$(XENMM_SRC)) $(LIBHOSTSPEC) $(LIBCORE)
 	@mkdir -p $(dir $@)
