@@ -43,8 +43,8 @@ LIBCLIENT   := $(B)/lib/libxenmm-client.so.0
 # The domain-builder tests (tests/debian/build_*.c): programs linked with
 # Debian's libxenguest and libxenctrl, run on the drop-in libraries, and
 # the guest kernels they load (tests/debian/kernels/*.S).
-DEBIAN_GUEST_TESTS   := build_hvm
-DEBIAN_GUEST_KERNELS :=
+DEBIAN_GUEST_TESTS   := build_hvm build_pvh
+DEBIAN_GUEST_KERNELS := pvh
 DEBIAN_GUEST_BINS    := $(patsubst %,$(B)/debian-tests/%,$(DEBIAN_GUEST_TESTS)) \
                         $(patsubst %,$(B)/debian-tests/%.elf,$(DEBIAN_GUEST_KERNELS))
 DEBIAN_GUEST_LIBS    := -lxenguest -lxenctrl -lxenforeignmemory -lxentoollog
@@ -103,7 +103,8 @@ $(B)/debian-tests/build_%: tests/debian/build_%.c tests/debian/guest_util.c \
 $(B)/debian-tests/%.elf: tests/debian/kernels/%.S tests/debian/kernels/%.lds
 	@mkdir -p $(dir $@)
 	$(CC) -c -nostdlib -D__ASSEMBLY__ $< -o $(B)/debian-tests/$*.o
-	$(LD) -nostdlib -T tests/debian/kernels/$*.lds $(B)/debian-tests/$*.o -o $@
+	$(LD) -nostdlib --no-warn-rwx-segments -T tests/debian/kernels/$*.lds \
+	    $(B)/debian-tests/$*.o -o $@
 
 $(B)/bin/xenmm: $(call obj,$(XENMM_SRC)) $(LIBHOSTSPEC) $(LIBCORE)
 	@mkdir -p $(dir $@)

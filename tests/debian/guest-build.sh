@@ -33,5 +33,6 @@ else
     echo "not ok - $HVMLOADER missing: run ./setup.sh --deps-only"
     failed=$((failed + 1))
 fi
+run "$B/debian-tests/build_pvh" "$B/debian-tests/pvh.elf"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
