@@ -14,6 +14,7 @@
 
 #include "core.h"
 #include "arch_domain.h"
+#include "pv.h"
 
 static int shared_info_alloc(struct domain *d)
 {
@@ -84,6 +85,7 @@ void arch_domain_destroy(struct domain *d)
     grant_table_destroy(d);
     p2m_final_teardown(d);
     shared_info_free(d);
+    pv_domain_destroy(d);
     free(d->cpu_policy);
     d->cpu_policy = NULL;
 }

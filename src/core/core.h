@@ -236,6 +236,7 @@ struct domain {
     /* CPUID/MSR policy (cpu_policy.c); a PV guest's 32-bit ABI. */
     struct cpu_policy *cpu_policy;
     bool pv_32bit;                  /* XEN_DOMCTL_set_address_size 32 */
+    struct pv_domain *pv;           /* pv.h: pinned tables, vCPU contexts */
     /* HVM save records (hvm_save.c): NULL until first used. */
     struct hvm_save_state *hvm_save;
 };

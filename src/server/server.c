@@ -10,6 +10,7 @@
 #include "core/core.h"
 #include "core/hypercall.h"
 #include "core/p2m.h"
+#include "core/pv.h"
 #include "core/xsm.h"
 #include "server.h"
 
@@ -197,6 +198,21 @@ static long foreign_map_batch(struct caller *c, domid_t domid,
         if ( d )
             put_domain(d);
         return rc;
+    }
+    if ( !paging_mode_translate(d) )
+    {
+        /* A PV guest's frames are MFNs (privcmd's mmu_update). */
+        for ( i = 0; i < nr; i++ )
+        {
+            int rc = pv_foreign_frame(d, gfns[i], write);
+
+            errs[i] = rc;
+            mfns[i] = rc ? ~0ULL : gfns[i];
+            if ( rc && !first )
+                first = rc;
+        }
+        put_domain(d);
+        return first;
     }
     p2m = p2m_get_hostp2m(d);
     for ( i = 0; i < nr; i++ )
