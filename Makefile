@@ -43,8 +43,8 @@ LIBCLIENT   := $(B)/lib/libxenmm-client.so.0
 # The domain-builder tests (tests/debian/build_*.c): programs linked with
 # Debian's libxenguest and libxenctrl, run on the drop-in libraries, and
 # the guest kernels they load (tests/debian/kernels/*.S).
-DEBIAN_GUEST_TESTS   := build_hvm build_pvh
-DEBIAN_GUEST_KERNELS := pvh
+DEBIAN_GUEST_TESTS   := build_hvm build_pvh build_pv
+DEBIAN_GUEST_KERNELS := pvh pv
 DEBIAN_GUEST_BINS    := $(patsubst %,$(B)/debian-tests/%,$(DEBIAN_GUEST_TESTS)) \
                         $(patsubst %,$(B)/debian-tests/%.elf,$(DEBIAN_GUEST_KERNELS))
 DEBIAN_GUEST_LIBS    := -lxenguest -lxenctrl -lxenforeignmemory -lxentoollog
@@ -62,7 +62,8 @@ $(B)/gen/cpufeature-masks.h: src/core/gen/cpufeatures.awk $(CPUFEATURESET_H)
 	@mkdir -p $(dir $@)
 	awk -f $< $(CPUFEATURESET_H) > $@.tmp && mv $@.tmp $@
 $(B)/obj/src/core/cpu_policy.o $(B)/obj/src/core/cpu_policy_lib.o \
-$(B)/obj/tests/unit/test_cpu_policy.o: $(B)/gen/cpufeature-masks.h
+$(B)/obj/tests/unit/test_cpu_policy.o $(B)/obj/tests/unit/test_pv.o: \
+    $(B)/gen/cpufeature-masks.h
 
 $(LIBCORE): $(call obj,$(CORE_SRC))
 	@mkdir -p $(dir $@)

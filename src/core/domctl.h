@@ -95,6 +95,13 @@ long cpu_policy_sysctl(struct caller *c, struct xen_sysctl *op,
 void recalculate_cpuid_policy(struct domain *d);
 
 /*
+ * pv_domctl.c: XEN_DOMCTL_set/get_address_size, hypercall_init,
+ * set/getvcpucontext (errors there).
+ */
+long pv_domctl(struct caller *c, struct domain *d, struct xen_domctl *op,
+               bool *copyback);
+
+/*
  * keyhandler.c: XEN_SYSCTL_debug_keys runs handle_keypress() for each key
  * (an unknown key does nothing).
  */
