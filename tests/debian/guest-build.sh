@@ -34,5 +34,6 @@ else
     failed=$((failed + 1))
 fi
 run "$B/debian-tests/build_pvh" "$B/debian-tests/pvh.elf"
+run "$B/debian-tests/build_pv" "$B/debian-tests/pv.elf"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
