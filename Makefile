@@ -45,8 +45,10 @@ LIBCLIENT   := $(B)/lib/libxenmm-client.so.0
 # the guest kernels they load (tests/debian/kernels/*.S).
 DEBIAN_GUEST_TESTS   := build_hvm build_pvh build_pv
 DEBIAN_GUEST_KERNELS := pvh pv
+DEBIAN_GUEST_BENCH   := bench_hvm_build
 DEBIAN_GUEST_BINS    := $(patsubst %,$(B)/debian-tests/%,$(DEBIAN_GUEST_TESTS)) \
-                        $(patsubst %,$(B)/debian-tests/%.elf,$(DEBIAN_GUEST_KERNELS))
+                        $(patsubst %,$(B)/debian-tests/%.elf,$(DEBIAN_GUEST_KERNELS)) \
+                        $(patsubst %,$(B)/debian-tests/%,$(DEBIAN_GUEST_BENCH))
 DEBIAN_GUEST_LIBS    := -lxenguest -lxenctrl -lxenforeignmemory -lxentoollog
 
 .PHONY: all check check-plain check-san bench clean format debian-guest-tests
@@ -99,6 +101,11 @@ $(B)/debian-tests/build_%: tests/debian/build_%.c tests/debian/guest_util.c \
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) tests/debian/build_$*.c tests/debian/guest_util.c -o $@ \
 	    $(DEBIAN_GUEST_LIBS)
+
+# Timing the builds on the drop-in libraries (docs/benchmarks.md).
+$(B)/debian-tests/bench_%: bench/debian/bench_%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $< -o $@ $(DEBIAN_GUEST_LIBS)
 
 # A guest kernel: one assembler file, linked by its own linker script.
 $(B)/debian-tests/%.elf: tests/debian/kernels/%.S tests/debian/kernels/%.lds
