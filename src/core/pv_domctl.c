@@ -79,58 +79,65 @@ static long set_address_size(struct domain *d, unsigned int size)
 
 /* ---- the hypercall page ---- */
 
-static uint8_t *put32(uint8_t *p, uint32_t v)
+/* Append n bytes of code at p. */
+static uint8_t *emit(uint8_t *p, const uint8_t *code, size_t n)
 {
-    memcpy(p, &v, sizeof(v));
-    return p + sizeof(v);
+    memcpy(p, code, n);
+    return p + n;
+}
+
+/* mov $i, %eax */
+static uint8_t *emit_mov_eax(uint8_t *p, uint32_t i)
+{
+    *p++ = 0xb8;
+    memcpy(p, &i, sizeof(i));
+    return p + sizeof(i);
 }
 
 /* init_hypercall_page: one 32-byte stub per hypercall number. */
 static void init_hypercall_page(struct domain *d, uint8_t *page)
 {
+    static const uint8_t ud2[] = { 0x0f, 0x0b };
+    static const uint8_t vmcall_ret[] = { 0x0f, 0x01, 0xc1, 0xc3 };
+    static const uint8_t push_rcx_r11[] = { 0x51, 0x41, 0x53 };
+    static const uint8_t syscall[] = { 0x0f, 0x05 };
+    static const uint8_t pop_r11_rcx_ret[] = { 0x41, 0x5b, 0x59, 0xc3 };
+    static const uint8_t int82[] = { 0xcd, HYPERCALL_VECTOR };
+    static const uint8_t push_rax = 0x50, ret = 0xc3;
     unsigned int i;
 
     memset(page, 0xcc, PAGE_SIZE);                  /* int3 */
     for ( i = 0; i < PAGE_SIZE / 32; i++ )
     {
         uint8_t *p = page + i * 32;
+        bool iret = i == __HYPERVISOR_iret;
 
         if ( is_hvm_domain(d) )
         {
-            if ( i == __HYPERVISOR_iret )
-            {
-                *p++ = 0x0f, *p = 0x0b;             /* ud2: unsupported */
-                continue;
-            }
-            *p++ = 0xb8;                            /* mov $i, %eax */
-            p = put32(p, i);
-            *p++ = 0x0f, *p++ = 0x01, *p++ = 0xc1;  /* vmcall */
-            *p = 0xc3;                              /* ret */
+            /* VT-x: vmcall; iret has no HVM form. */
+            if ( iret )
+                emit(p, ud2, sizeof(ud2));
+            else
+                emit(emit_mov_eax(p, i), vmcall_ret, sizeof(vmcall_ret));
         }
         else if ( !d->pv_32bit )
         {
-            *p++ = 0x51;                            /* push %rcx */
-            *p++ = 0x41, *p++ = 0x53;               /* push %r11 */
-            if ( i == __HYPERVISOR_iret )
-                *p++ = 0x50;                        /* push %rax */
-            *p++ = 0xb8;                            /* mov $i, %eax */
-            p = put32(p, i);
-            *p++ = 0x0f, *p++ = 0x05;               /* syscall */
-            if ( i == __HYPERVISOR_iret )
-                continue;                           /* does not return */
-            *p++ = 0x41, *p++ = 0x5b;               /* pop %r11 */
-            *p++ = 0x59;                            /* pop %rcx */
-            *p = 0xc3;                              /* ret */
+            /* Ring 3 kernel: syscall, preserving %rcx/%r11; iret jumps. */
+            p = emit(p, push_rcx_r11, sizeof(push_rcx_r11));
+            if ( iret )
+                p = emit(p, &push_rax, 1);
+            p = emit(emit_mov_eax(p, i), syscall, sizeof(syscall));
+            if ( !iret )
+                emit(p, pop_r11_rcx_ret, sizeof(pop_r11_rcx_ret));
         }
         else
         {
-            if ( i == __HYPERVISOR_iret )
-                *p++ = 0x50;                        /* push %eax */
-            *p++ = 0xb8;                            /* mov $i, %eax */
-            p = put32(p, i);
-            *p++ = 0xcd, *p++ = HYPERCALL_VECTOR;   /* int $0x82 */
-            if ( i != __HYPERVISOR_iret )
-                *p = 0xc3;                          /* ret */
+            /* Ring 1 kernel: int $0x82; iret jumps. */
+            if ( iret )
+                p = emit(p, &push_rax, 1);
+            p = emit(emit_mov_eax(p, i), int82, sizeof(int82));
+            if ( !iret )
+                emit(p, &ret, 1);
         }
     }
 }

@@ -165,6 +165,27 @@ TEST(pv_address_size_and_hypercall_page)
     t.op.u.hypercall_init.gmfn = page_to_mfn(h, d->shared_info).mfn + 0;
     CHECK_EQ(domctl(&t, XEN_DOMCTL_hypercall_init, 3), -EINVAL);  /* not 3's */
 
+    /* A 32-bit PV guest: int $0x82 stubs. */
+    {
+        xen_pfn_t pfn = 0;
+
+        get_domain_by_id(h, 3)->max_pages = 64;
+        REQUIRE(memop_resv(&t.c, &ar, true, XENMEM_populate_physmap, 3, &pfn,
+                           1, 0, 0) == 1);
+        memset(&t.op.u, 0, sizeof(t.op.u));
+        t.op.u.hypercall_init.gmfn = pfn;       /* the MFN populate gave */
+        CHECK_EQ(domctl(&t, XEN_DOMCTL_hypercall_init, 3), 0);
+        p = (const uint8_t *)page_of(h, pfn);
+        CHECK_EQ(p[32 + 0], 0xb8);
+        CHECK_EQ(p[32 + 1], 1);
+        CHECK_EQ(p[32 + 5], 0xcd);
+        CHECK_EQ(p[32 + 6], 0x82);
+        CHECK_EQ(p[32 + 7], 0xc3);
+        CHECK_EQ(p[32 * __HYPERVISOR_iret + 0], 0x50);  /* push %eax */
+        CHECK_EQ(p[32 * __HYPERVISOR_iret + 7], 0x82);
+        CHECK_EQ(p[32 * __HYPERVISOR_iret + 8], 0xcc);  /* no ret */
+    }
+
     /* HVM: vmcall stubs at a RAM gfn. */
     {
         xen_pfn_t gfn = 0x10;
@@ -284,6 +305,7 @@ TEST(pv_mmuext_pin_and_foreign_maps)
     CHECK_EQ(done, 3);
     CHECK_EQ(t.c.nr_continuations, 2);
     t.c.preempt_every = 0;
+    check_host(h);
     garena_free(&ar);
     host_destroy(h);
 }
@@ -400,6 +422,7 @@ TEST(pv_vcpu_context)
     CHECK_EQ(ctx.flags, VGCF_in_kernel);
     CHECK_EQ(setctx(&t, 1, 0, true), 0);
     CHECK_EQ(getctx(&t, 1, 0), -ENODATA);
+    check_host(h);
     garena_free(&ar);
     host_destroy(h);
 }
