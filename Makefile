@@ -33,12 +33,25 @@ DROPIN_LIBS  := $(foreach l,$(DROPINS),$(if $(wildcard src/libs/$(l).c),$(B)/lib
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 
+# Programs run against the drop-ins: Debian's libxenctrl and libxenstore over
+# our libraries (found through their DT_RPATH, which libxenctrl's own
+# dependencies honour too).
+DROPIN_TEST_SRC := $(wildcard tests/dropins/*.c) tests/harness/runner.c
+XS_INTRO_SRC    := tests/xenstored/xs_introduce.c tests/harness/runner.c
+DROPIN_LDFLAGS  := -L$(B)/lib -Wl,-rpath-link,$(B)/lib -Wl,--disable-new-dtags \
+                   '-Wl,-rpath,$$ORIGIN/../lib'
+DROPIN_LDLIBS   := -l:libxenevtchn.so.1 -l:libxengnttab.so.1 \
+                   -l:libxendevicemodel.so.1 -l:libxenforeignmemory.so.1 \
+                   -l:libxencall.so.1 -lxenctrl -lxenstore -pthread
+
 LIBCORE     := $(B)/lib/libxenmm-core.a
 LIBHOSTSPEC := $(B)/lib/libxenmm-hostspec.a
 LIBSERVER   := $(B)/lib/libxenmm-server.a
 # What the drop-in libraries share: the process's connection (and the
 # in-process host).  Found next to them through RUNPATH $ORIGIN.
 LIBCLIENT   := $(B)/lib/libxenmm-client.so.0
+# LD_PRELOAD shim: dom0's /proc/xen files (xsd_port, xsd_kva) for xenstored.
+LIBPRELOAD  := $(B)/lib/libxenmm-preload.so
 
 # The domain-builder tests (tests/debian/build_*.c): programs linked with
 # Debian's libxenguest and libxenctrl, run on the drop-in libraries, and
@@ -53,7 +66,8 @@ DEBIAN_GUEST_LIBS    := -lxenguest -lxenctrl -lxenforeignmemory -lxentoollog
 
 .PHONY: all check check-plain check-san bench clean format debian-guest-tests
 all: $(B)/bin/xenmm $(B)/bin/xenmm-tests $(B)/bin/xenmm-bench $(B)/bin/xenmmd \
-     $(DROPIN_LIBS) debian-guest-tests
+     $(DROPIN_LIBS) $(LIBPRELOAD) $(B)/bin/xenmm-dropin-tests \
+     $(B)/bin/xenmm-xs-introduce debian-guest-tests
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -90,6 +104,10 @@ $(B)/lib/lib%.so.1: $(B)/obj/src/libs/%.o src/libs/lib%.map $(LIBCLIENT)
 	    -Wl,--version-script=src/libs/lib$*.map -Wl,-z,defs \
 	    '-Wl,-rpath,$$ORIGIN' $< -L$(B)/lib -l:libxenmm-client.so.0 -o $@ -pthread
 
+$(LIBPRELOAD): $(B)/obj/src/libs/preload.o $(LIBCLIENT)
+	$(CC) $(CFLAGS) -shared -Wl,-soname,libxenmm-preload.so -Wl,-z,defs \
+	    '-Wl,-rpath,$$ORIGIN' $< -L$(B)/lib -l:libxenmm-client.so.0 -o $@ -pthread -ldl
+
 $(B)/bin/xenmmd: $(call obj,$(DAEMON_SRC)) $(LIBSERVER) $(LIBHOSTSPEC) $(LIBCORE)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
@@ -114,11 +132,19 @@ $(B)/debian-tests/%.elf: tests/debian/kernels/%.S tests/debian/kernels/%.lds
 	$(LD) -nostdlib --no-warn-rwx-segments -T tests/debian/kernels/$*.lds \
 	    $(B)/debian-tests/$*.o -o $@
 
-$(B)/bin/xenmm: $(call obj,$(XENMM_SRC)) $(LIBHOSTSPEC) $(LIBCORE)
+$(B)/bin/xenmm-dropin-tests: $(call obj,$(DROPIN_TEST_SRC)) $(DROPIN_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(filter %.o,$^) -o $@ $(DROPIN_LDFLAGS) $(DROPIN_LDLIBS)
+
+$(B)/bin/xenmm-xs-introduce: $(call obj,$(XS_INTRO_SRC)) $(DROPIN_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(filter %.o,$^) -o $@ $(DROPIN_LDFLAGS) $(DROPIN_LDLIBS)
+
+$(B)/bin/xenmm: $(call obj,$(XENMM_SRC)) $(LIBSERVER) $(LIBHOSTSPEC) $(LIBCORE)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
-$(B)/bin/xenmm-tests: $(call obj,$(TEST_SRC)) $(LIBHOSTSPEC) $(LIBCORE)
+$(B)/bin/xenmm-tests: $(call obj,$(TEST_SRC)) $(LIBSERVER) $(LIBHOSTSPEC) $(LIBCORE)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 

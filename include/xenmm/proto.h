@@ -49,6 +49,7 @@ enum xmm_type {
     XMM_EVTCHN_OP,          /* xmm_evtchn_op -> xmm_reply */
     XMM_SHUTDOWN,           /* xmm_hdr -> xmm_reply; the daemon exits */
     XMM_STATUS,             /* xmm_hdr -> xmm_status_reply */
+    XMM_XENBUS_DOM0,        /* xmm_hdr -> xmm_reply (port) + xsd_kva page fd */
     XMM_TYPE_MAX
 };
 
@@ -98,19 +99,30 @@ struct xmm_foreign_map {
     uint64_t gfns_off, mfns_off, errs_off;
 };
 
+/*
+ * Map grant ref of domid, as gntdev does: GNTTABOP_map_grant_ref by the
+ * client's domain.  notify_flags (UNMAP_NOTIFY_CLEAR_BYTE,
+ * UNMAP_NOTIFY_SEND_EVENT of Linux's gntdev.h) are carried out when the
+ * mapping goes, by XMM_GNTTAB_UNMAP or the client's end: clear the byte at
+ * notify_offset of the page, send an event on the client's notify_port.
+ */
 struct xmm_gnttab_map {
     struct xmm_hdr hdr;
     uint32_t domid;
     uint32_t ref;
     uint32_t readonly;
-    uint32_t pad;
+    uint32_t notify_flags;
+    uint32_t notify_offset;
+    uint32_t notify_port;
 };
 
 struct xmm_gnttab_map_reply {
     struct xmm_hdr hdr;
-    int64_t result;         /* 0 or -errno */
-    uint64_t mfn;
+    int64_t result;         /* 0, or -errno (-EINVAL: status not okay) */
+    uint64_t mfn;           /* of the granted page: mmap the RAM fd here */
     uint64_t handle;        /* for XMM_GNTTAB_UNMAP */
+    int32_t status;         /* Xen's GNTST_* */
+    uint32_t pad;
 };
 
 struct xmm_gnttab_unmap {
@@ -118,7 +130,11 @@ struct xmm_gnttab_unmap {
     uint64_t handle;
 };
 
-/* Event channel device ops, as /dev/xen/evtchn's ioctls. */
+/*
+ * Event channel device ops, as /dev/xen/evtchn's ioctls.  XMM_EVTCHN_OPEN's
+ * reply passes the handle's notification descriptor: a stream socket from
+ * which each pending port is read as a uint32_t, pollable as the device.
+ */
 enum xmm_evtchn_cmd {
     XMM_EVTCHN_BIND_UNBOUND = 1,    /* a = remote domid */
     XMM_EVTCHN_BIND_INTERDOMAIN,    /* a = remote domid, b = remote port */

@@ -102,6 +102,7 @@ struct domain;
 struct hvm_save_state;  /* hvm_save.c */
 struct p2m_domain;      /* p2m.h */
 struct grant_table;     /* grant_table.c */
+struct evtchn_domain;   /* event_channel.c */
 /* vNUMA (XEN_DOMCTL_setvnumainfo), as Xen's struct vnuma_info. */
 struct vnuma_info {
     unsigned int nr_vnodes;
@@ -200,7 +201,7 @@ struct domain {
     uint32_t cpupool_id;
 
     /* Limits from XEN_DOMCTL_createdomain. */
-    uint32_t max_evtchn_port;
+    uint32_t max_evtchn_port;       /* capped at INT_MAX by evtchn_init */
     uint32_t max_grant_frames;
     uint32_t max_maptrack_frames;
 
@@ -214,6 +215,7 @@ struct domain {
     /* arch: the p2m (HVM only), grant table, paging pool, e820. */
     struct p2m_domain *p2m;
     struct grant_table *grant_table;
+    struct evtchn_domain *evtchn;   /* ports and event_lock (event_channel.c) */
     struct {
         unsigned long total_pages;  /* pool pages (hap.total_pages) */
         unsigned long free_pages;
@@ -337,6 +339,17 @@ struct host {
     struct domain **domains;        /* DOMID_FIRST_RESERVED entries */
     struct domain *hardware_domain; /* dom0, created at boot */
     domid_t domid_rover;            /* createdomain: last id it picked */
+    /* Who gets each global VIRQ (NULL: the hardware domain); referenced. */
+    struct domain *global_virq_handlers[NR_VIRQS];
+
+    /*
+     * Set by the process hosting the core: a port of d became pending
+     * while unmasked.  Called with no event lock held; must not call back
+     * into the core but for evtchn_guest_* (event_channel.h has the whole
+     * contract).
+     */
+    void (*evtchn_notify)(void *opaque, struct domain *d, unsigned int port);
+    void *evtchn_notify_opaque;
 
     /* The console ring printk() writes (console.c); console_lock. */
     pthread_mutex_t console_lock;

@@ -16,6 +16,8 @@
 
 #include "core.h"
 #include "arch_domain.h"
+#include "event_channel.h"
+#include "grant_table.h"
 
 #define SHUTDOWN_CODE_INVALID (~0U)   /* Xen-internal: not shut down */
 
@@ -98,6 +100,7 @@ struct domain *domain_create(struct host *h, domid_t domid,
         /* Core tests: a PV domain with no vCPUs and default limits. */
         memset(&config, 0, sizeof(config));
         config.flags = XEN_DOMCTL_CDF_oos_off;
+        config.max_evtchn_port = -1;
         config.max_grant_frames = -1;
         config.max_maptrack_frames = -1;
         /* Grant versions up to the host's gnttab=max-ver (2), as dom0's. */
@@ -161,6 +164,9 @@ struct domain *domain_create(struct host *h, domid_t domid,
         d->max_vcpus = config.max_vcpus;
     }
 
+    /* Xen sets the ports up after the arch part; only memory either way. */
+    if ( (err = evtchn_init(d, config.max_evtchn_port)) )
+        goto fail;
     if ( (err = arch_domain_create(d, &config)) )
         goto fail;
 
@@ -180,6 +186,7 @@ struct domain *domain_create(struct host *h, domid_t domid,
     return d;
 
  fail:
+    evtchn_destroy_final(d);
     free(d->vcpu);
     pthread_mutex_destroy(&d->e820_lock);
     pthread_rwlock_destroy(&d->vnuma_rwlock);
@@ -237,6 +244,8 @@ void domain_shutdown(struct domain *d, unsigned int reason)
     d->is_shutting_down = true;
     d->is_shut_down = true;             /* no vCPUs run: at once */
     d->shutdown_code = reason;
+    /* __domain_finalise_shutdown (no suspend event channel here). */
+    send_global_virq(d->host, VIRQ_DOM_EXC);
 }
 
 void domain_crash(struct domain *d, const char *why)
@@ -269,11 +278,17 @@ void domain_kill(struct domain *d)
     d->is_dying = true;
     /* The claim goes as the domain starts dying (test-mem-claim relies on it). */
     domain_set_outstanding_pages(d, 0, NUMA_NO_NODE);
+    /* domain_teardown, then the ports, as 4.17's domain_kill. */
+    gnttab_release_mappings(d);
+    /* xenmm: d's pages are freed below, so nobody may keep them mapped. */
+    gnttab_revoke_foreign_mappings(d);
+    evtchn_destroy(d);
     /* domain_relinquish_resources: the paging pool, p2m, grant frames. */
     arch_domain_relinquish(d);
     relinquish_list(d, &d->page_list);
     relinquish_list(d, &d->extra_page_list);
     relinquish_list(d, &d->xenpage_list);
+    send_global_virq(d->host, VIRQ_DOM_EXC);
 }
 
 void vnuma_destroy(struct vnuma_info *v)
@@ -292,6 +307,7 @@ static void free_domain_struct(struct domain *d)
 {
     unsigned int i;
 
+    evtchn_destroy_final(d);
     for ( i = 0; i < d->max_vcpus; i++ )
         free(d->vcpu[i]);
     free(d->vcpu);
@@ -327,6 +343,8 @@ void domain_destroy(struct domain *d)
             h->domains[i]->target = NULL;
     pthread_mutex_unlock(&h->domlist_lock);
     free_domain_struct(d);
+    /* complete_domain_destroy: xenstored's @releaseDomain. */
+    send_global_virq(h, VIRQ_DOM_EXC);
 }
 
 void domain_free_at_teardown(struct domain *d)
@@ -341,6 +359,7 @@ struct domain *domain_create_dom0(struct host *h, int *rc)
 {
     struct xen_domctl_createdomain config = {
         .max_vcpus = h->spec->nr_cpus,
+        .max_evtchn_port = -1,
         .max_grant_frames = -1,
         .max_maptrack_frames = -1,
         /* x86 setup.c: XEN_DOMCTL_GRANT_version(opt_gnttab_max_version). */

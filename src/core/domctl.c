@@ -16,10 +16,11 @@
  * resumedomain, getdomaininfo, max_vcpus, max_mem, set/getvcpuaffinity,
  * set/getnodeaffinity, scheduler_op (credit), setdomainhandle,
  * setdebugging, settimeoffset, getvcpuinfo, set_target, setvnumainfo,
- * get/set_paging_mempool_size (paging.c), get/sethvmcontext and
- * gethvmcontext_partial (hvm_save.c), settscinfo/gettscinfo (time.c),
- * get/set_cpu_policy (cpu_policy.c), set/get_address_size,
- * hypercall_init, set/getvcpucontext (pv_domctl.c).
+ * set_virq_handler (event_channel.c), get/set_paging_mempool_size
+ * (paging.c), get/sethvmcontext and gethvmcontext_partial (hvm_save.c),
+ * settscinfo/gettscinfo (time.c), get/set_cpu_policy (cpu_policy.c),
+ * set/get_address_size, hypercall_init, set/getvcpucontext
+ * (pv_domctl.c).
  *
  * Deviations: no domctl_lock (xenmm's callers issue one hypercall at a
  * time); destroydomain frees the domain at once (Xen keeps a zombie while
@@ -35,6 +36,7 @@
 
 #include "core.h"
 #include "domctl.h"
+#include "event_channel.h"
 #include "p2m.h"
 #include "xsm.h"
 
@@ -613,6 +615,10 @@ long do_domctl(struct caller *c, uint64_t u_domctl)
 
     case XEN_DOMCTL_set_target:
         ret = domctl_set_target(c, d, op.u.set_target.target);
+        break;
+
+    case XEN_DOMCTL_set_virq_handler:
+        ret = set_global_virq_handler(d, op.u.set_virq_handler.virq);
         break;
 
     case XEN_DOMCTL_setvnumainfo:

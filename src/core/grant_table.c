@@ -1,7 +1,16 @@
 /*
  * grant_table.c - grant table v1 (common/grant_table.c): the per-domain
- * table, its shared frames and the ways the memory path reaches them
- * (grant_table.h has the contract).
+ * table, its shared frames and the ways the memory path reaches them, and
+ * do_grant_table_op with the table-wide ops (setup_table, query_size,
+ * get_version); map and unmap are grant_map.c's (grant_table.h has the
+ * contract).
+ *
+ * do_grant_table_op, as 4.17: -EINVAL for a count negative as an int or
+ * continuation bits on any command but cache_flush; map and unmap batches
+ * check the whole array first (-EFAULT) and continue after a preemption
+ * from the next op; setup_table and query_size take a count of 1 only
+ * (-EINVAL) and report GNTST_bad_domain / GNTST_permission_denied
+ * (XSM_TARGET) in the status; get_version returns -ESRCH / -EPERM.
  *
  * grant_table_init (domain creation) refuses, as 4.17: a maximum grant
  * version of 0 or above GNTTAB_MAX_VERSION, max_grant_frames below
@@ -16,16 +25,18 @@
  * complete_domain_destroy does, gives the pages back to the Xen heap.
  *
  * Only v1 is modelled: there is no GNTTABOP_set_version, so gt_version
- * stays 1 and no status frames exist.  Xen's active-entry and maptrack
- * arrays are not modelled either (no grant is ever mapped or copied
- * here), so the only heap pages a grant table takes are its shared frames.
+ * stays 1 and no status frames exist.  The active entries (one array per
+ * shared frame, allocated with it) and the maptrack (grant_map.c) are
+ * malloc'd, so the only heap pages a grant table takes are its shared
+ * frames; Xen takes Xen-heap pages for those two as well.
  *
  * Lock: gt->lock, Xen's grant table rwlock; growing takes it for writing.
- * It nests outside page_alloc_lock and heap_lock, and is never held while
- * the p2m lock is taken.
+ * It nests outside page_alloc_lock and heap_lock; grant_table.h has the
+ * order with the mapping side's locks.
  */
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xen/xen.h>
@@ -35,26 +46,23 @@
 #include "core.h"
 #include "arch_domain.h"
 #include "grant_table.h"
+#include "guest_access.h"
+#include "hypercall.h"
+#include "p2m.h"
+#include "xsm.h"
+
+/* Xen-internal: how do_grant_table_op's cmd carries a continuation. */
+#define GNTTABOP_CONTINUATION_ARG_SHIFT 12
+#define GNTTABOP_CMD_MASK ((1U << GNTTABOP_CONTINUATION_ARG_SHIFT) - 1)
+#define GNTTABOP_ARG_MASK (~GNTTABOP_CMD_MASK)
 
 /* The gnttab_max_frames / gnttab_max_maptrack_frames boot defaults. */
 #define OPT_MAX_GRANT_FRAMES    64U
 #define OPT_MAX_MAPTRACK_FRAMES 1024U
 
-#define SHGNT_PER_PAGE_V1 (PAGE_SIZE / sizeof(grant_entry_v1_t))
 /* v2 sizes, for the size of the status-frame resource. */
 #define GRANT_PER_PAGE        (PAGE_SIZE / sizeof(grant_entry_v2_t))
 #define GRANT_STATUS_PER_PAGE (PAGE_SIZE / sizeof(grant_status_t))
-
-struct grant_table {
-    pthread_rwlock_t lock;
-    unsigned int max_version;       /* from createdomain's grant_opts */
-    unsigned int gt_version;        /* always 1 here */
-    unsigned int max_grant_frames;
-    unsigned int max_maptrack_frames;
-    unsigned int nr_grant_frames;
-    void **shared_raw;              /* max_grant_frames slots */
-    struct domain *domain;
-};
 
 static unsigned int grant_to_status_frames(unsigned int grant_frames)
 {
@@ -77,7 +85,7 @@ static void free_shared_frame(struct domain *d, void *v)
 }
 
 /* Grow to req_nr_frames (at least the initial count).  Write lock held. */
-static int gnttab_grow_table(struct domain *d, unsigned int req_nr_frames)
+int gnttab_grow_table(struct domain *d, unsigned int req_nr_frames)
 {
     struct grant_table *gt = d->grant_table;
     struct host *h = d->host;
@@ -86,6 +94,13 @@ static int gnttab_grow_table(struct domain *d, unsigned int req_nr_frames)
     if ( req_nr_frames < INITIAL_NR_GRANT_FRAMES )
         req_nr_frames = INITIAL_NR_GRANT_FRAMES;
 
+    /* The active entries shadowing the new frames, then the frames. */
+    for ( i = gt->nr_grant_frames; i < req_nr_frames; i++ )
+    {
+        gt->active[i] = calloc(SHGNT_PER_PAGE_V1, sizeof(*gt->active[i]));
+        if ( gt->active[i] == NULL )
+            goto shared_alloc_failed;
+    }
     for ( i = gt->nr_grant_frames; i < req_nr_frames; i++ )
     {
         gt->shared_raw[i] = alloc_xenheap_pages(h, 0, 0);
@@ -104,8 +119,11 @@ static int gnttab_grow_table(struct domain *d, unsigned int req_nr_frames)
  shared_alloc_failed:
     for ( i = gt->nr_grant_frames; i < req_nr_frames; i++ )
     {
-        free_xenheap_pages(h, gt->shared_raw[i], 0);
+        if ( gt->shared_raw[i] )
+            free_xenheap_pages(h, gt->shared_raw[i], 0);
         gt->shared_raw[i] = NULL;
+        free(gt->active[i]);
+        gt->active[i] = NULL;
     }
     printk(h, "Allocation failure when expanding d%u grant table\n",
            d->domain_id);
@@ -128,13 +146,28 @@ int grant_table_init(struct domain *d, unsigned int options)
     gt = calloc(1, sizeof(*gt));
     if ( gt == NULL )
         return -ENOMEM;
+    gt->nr_maptrack_vcpus = d->max_vcpus ? d->max_vcpus : 1;
     gt->shared_raw = calloc(d->max_grant_frames, sizeof(*gt->shared_raw));
-    if ( gt->shared_raw == NULL )
+    gt->active = calloc(d->max_grant_frames, sizeof(*gt->active));
+    gt->maptrack = calloc(d->max_maptrack_frames ?: 1, sizeof(*gt->maptrack));
+    gt->maptrack_free = calloc(gt->nr_maptrack_vcpus,
+                               sizeof(*gt->maptrack_free));
+    if ( !gt->shared_raw || !gt->active || !gt->maptrack ||
+         !gt->maptrack_free )
     {
+        free(gt->shared_raw);
+        free(gt->active);
+        free(gt->maptrack);
+        free(gt->maptrack_free);
         free(gt);
         return -ENOMEM;
     }
+    /* grant_table_init_vcpu: every vCPU starts with no free handles. */
+    for ( unsigned int v = 0; v < gt->nr_maptrack_vcpus; v++ )
+        gt->maptrack_free[v].head = gt->maptrack_free[v].tail = MAPTRACK_TAIL;
     pthread_rwlock_init(&gt->lock, NULL);
+    pthread_mutex_init(&gt->active_lock, NULL);
+    pthread_mutex_init(&gt->maptrack_lock, NULL);
     gt->gt_version = 1;
     gt->max_version = max_version;
     gt->max_grant_frames = d->max_grant_frames;
@@ -159,8 +192,18 @@ void grant_table_destroy(struct domain *d)
     if ( gt == NULL )
         return;
     for ( i = 0; i < gt->nr_grant_frames; i++ )
+    {
         free_shared_frame(d, gt->shared_raw[i]);
+        free(gt->active[i]);
+    }
     free(gt->shared_raw);
+    free(gt->active);
+    for ( i = 0; i < gt->maptrack_limit / MAPTRACK_PER_PAGE; i++ )
+        free(gt->maptrack[i]);
+    free(gt->maptrack);
+    free(gt->maptrack_free);
+    pthread_mutex_destroy(&gt->maptrack_lock);
+    pthread_mutex_destroy(&gt->active_lock);
     pthread_rwlock_destroy(&gt->lock);
     free(gt);
     d->grant_table = NULL;
@@ -323,3 +366,276 @@ int gnttab_map_frame(struct domain *d, unsigned long idx, gfn_t gfn,
     pthread_rwlock_unlock(&gt->lock);
     return rc;
 }
+
+/* ---- setup_table, query_size, get_version ---- */
+
+static long gnttab_setup_table(struct caller *c, uint64_t uop,
+                               unsigned int count)
+{
+    gnttab_setup_table_t op;
+    struct grant_table *gt;
+    struct domain *d;
+    uint64_t list;
+    unsigned int i;
+
+    if ( count != 1 )
+        return -EINVAL;
+    if ( copy_from_guest_raw(c->mem, &op, uop, sizeof(op)) )
+        return -EFAULT;
+    list = (uint64_t)(uintptr_t)op.frame_list.p;
+    if ( !guest_access_okay(c->mem, list,
+                            (uint64_t)op.nr_frames * sizeof(xen_pfn_t)) )
+        return -EFAULT;
+
+    if ( (d = caller_domain_by_any_id(c, op.dom)) == NULL )
+    {
+        op.status = GNTST_bad_domain;
+        goto out;
+    }
+    if ( xsm_default_action(XSM_TARGET, c->d, d) )
+    {
+        op.status = GNTST_permission_denied;
+        goto out_unlock_domain;
+    }
+
+    gt = d->grant_table;
+    pthread_rwlock_wrlock(&gt->lock);
+    if ( op.nr_frames > gt->max_grant_frames ||
+         (op.nr_frames > gt->nr_grant_frames &&
+          gnttab_grow_table(d, op.nr_frames)) )
+        op.status = GNTST_general_error;
+    else
+    {
+        op.status = GNTST_okay;
+        for ( i = 0; i < op.nr_frames; i++ )
+        {
+            mfn_t mfn = virt_to_mfn(d->host, gt->shared_raw[i]);
+            /* mfn_to_gfn: the M2P for a translated domain. */
+            xen_pfn_t gmfn = paging_mode_translate(d)
+                             ? get_gpfn_from_mfn(d->host, mfn) : mfn_x(mfn);
+
+            if ( copy_to_guest_raw(c->mem, list + i * sizeof(gmfn), &gmfn,
+                                   sizeof(gmfn)) )
+                op.status = GNTST_bad_virt_addr;
+        }
+    }
+    pthread_rwlock_unlock(&gt->lock);
+ out_unlock_domain:
+    rcu_unlock_domain(d);
+ out:
+    if ( copy_to_guest_raw(c->mem, uop + offsetof(gnttab_setup_table_t, status),
+                           &op.status, sizeof(op.status)) )
+        return -EFAULT;
+    return 0;
+}
+
+static long gnttab_query_size(struct caller *c, uint64_t uop,
+                              unsigned int count)
+{
+    gnttab_query_size_t op;
+    struct domain *d;
+
+    if ( count != 1 )
+        return -EINVAL;
+    if ( copy_from_guest_raw(c->mem, &op, uop, sizeof(op)) )
+        return -EFAULT;
+    if ( (d = caller_domain_by_any_id(c, op.dom)) == NULL )
+        op.status = GNTST_bad_domain;
+    else
+    {
+        if ( xsm_default_action(XSM_TARGET, c->d, d) )
+            op.status = GNTST_permission_denied;
+        else
+        {
+            pthread_rwlock_rdlock(&d->grant_table->lock);
+            op.nr_frames = d->grant_table->nr_grant_frames;
+            op.max_nr_frames = d->grant_table->max_grant_frames;
+            op.status = GNTST_okay;
+            pthread_rwlock_unlock(&d->grant_table->lock);
+        }
+        rcu_unlock_domain(d);
+    }
+    if ( copy_to_guest_raw(c->mem, uop, &op, sizeof(op)) )
+        return -EFAULT;
+    return 0;
+}
+
+static long gnttab_get_version(struct caller *c, uint64_t uop)
+{
+    gnttab_get_version_t op;
+    struct domain *d;
+    int rc;
+
+    if ( copy_from_guest_raw(c->mem, &op, uop, sizeof(op)) )
+        return -EFAULT;
+    if ( (d = caller_domain_by_any_id(c, op.dom)) == NULL )
+        return -ESRCH;
+    rc = xsm_default_action(XSM_TARGET, c->d, d);
+    if ( !rc )
+        op.version = d->grant_table->gt_version;
+    rcu_unlock_domain(d);
+    if ( rc )
+        return rc;
+    if ( copy_to_guest_raw(c->mem,
+                           uop + offsetof(gnttab_get_version_t, version),
+                           &op.version, sizeof(op.version)) )
+        return -EFAULT;
+    return 0;
+}
+
+long do_grant_table_op(struct caller *c, unsigned int cmd, uint64_t uop,
+                       unsigned int count)
+{
+    if ( (int)count < 0 )
+        return -EINVAL;
+    if ( (cmd & GNTTABOP_CMD_MASK) != GNTTABOP_cache_flush &&
+         (cmd & GNTTABOP_ARG_MASK) )
+        return -EINVAL;
+
+    switch ( cmd & GNTTABOP_CMD_MASK )
+    {
+    case GNTTABOP_map_grant_ref:
+    case GNTTABOP_unmap_grant_ref:
+    {
+        size_t size = cmd == GNTTABOP_map_grant_ref
+                      ? sizeof(gnttab_map_grant_ref_t)
+                      : sizeof(gnttab_unmap_grant_ref_t);
+        unsigned long args[3];
+        long rc;
+
+        if ( !guest_access_okay(c->mem, uop, (uint64_t)count * size) )
+            return -EFAULT;
+        rc = cmd == GNTTABOP_map_grant_ref
+             ? gnttab_map_grant_ref(c, uop, count)
+             : gnttab_unmap_grant_ref(c, uop, count);
+        if ( rc <= 0 )
+            return rc;
+        /* Preempted after rc ops: the rest, from where they start. */
+        args[0] = cmd;
+        args[1] = uop + rc * size;
+        args[2] = count - rc;
+        return hypercall_create_continuation(c, __HYPERVISOR_grant_table_op,
+                                             3, args);
+    }
+    case GNTTABOP_setup_table:
+        return gnttab_setup_table(c, uop, count);
+    case GNTTABOP_query_size:
+        return gnttab_query_size(c, uop, count);
+    case GNTTABOP_get_version:
+        return gnttab_get_version(c, uop);
+    default:
+        return -ENOSYS;
+    }
+}
+
+/* ---- host_check ---- */
+
+#define CHECK_FAIL(...)                                 \
+    do {                                                \
+        if ( !errors++ )                                \
+            snprintf(why, len, __VA_ARGS__);            \
+    } while ( 0 )
+
+/* The pins one live mapping holds (map_grant_ref's pin_incr). */
+static uint32_t mapping_pins(unsigned int flags)
+{
+    bool ro = flags & GNTMAP_readonly;
+    uint32_t pins = 0;
+
+    if ( flags & GNTMAP_device_map )
+        pins += ro ? 1U << 24 : 1U << 16;
+    if ( flags & GNTMAP_host_map )
+        pins += ro ? 1U << 8 : 1U;
+    return pins;
+}
+
+unsigned long gnttab_check(struct host *h, char *why, size_t len)
+{
+    struct domain **doms = calloc(DOMID_FIRST_RESERVED, sizeof(*doms));
+    unsigned long errors = 0;
+    unsigned int nr = 0, i, j, ref;
+
+    if ( doms == NULL )
+        return 1;
+    for ( i = 0; i < DOMID_FIRST_RESERVED; i++ )
+        if ( h->domains[i] && h->domains[i]->grant_table )
+            doms[nr++] = h->domains[i];
+
+    /* Each granter's pins are the sum of the live mappings of its refs. */
+    for ( i = 0; i < nr; i++ )
+    {
+        struct domain *rd = doms[i];
+        struct grant_table *rgt = rd->grant_table;
+        unsigned int entries = rgt->nr_grant_frames * SHGNT_PER_PAGE_V1;
+        uint32_t *pins = calloc(entries, sizeof(*pins));
+
+        if ( pins == NULL )
+        {
+            errors++;
+            break;
+        }
+        for ( j = 0; j < nr; j++ )
+        {
+            struct grant_table *lgt = doms[j]->grant_table;
+            grant_handle_t handle;
+
+            for ( handle = 0; handle < lgt->maptrack_limit; handle++ )
+            {
+                const struct grant_mapping *mt =
+                    &lgt->maptrack[handle / MAPTRACK_PER_PAGE]
+                                  [handle % MAPTRACK_PER_PAGE];
+
+                if ( !mt->flags || mt->revoked ||
+                     mt->domid != rd->domain_id )
+                    continue;
+                if ( mt->ref >= entries )
+                {
+                    CHECK_FAIL("d%u handle %u maps d%u ref %u: no such ref",
+                               doms[j]->domain_id, handle, rd->domain_id,
+                               mt->ref);
+                    continue;
+                }
+                if ( rgt->active[mt->ref / SHGNT_PER_PAGE_V1]
+                                [mt->ref % SHGNT_PER_PAGE_V1].domid !=
+                     doms[j]->domain_id )
+                    CHECK_FAIL("d%u ref %u is pinned for another domain than "
+                               "its mapper d%u", rd->domain_id, mt->ref,
+                               doms[j]->domain_id);
+                pins[mt->ref] += mapping_pins(mt->flags);
+            }
+        }
+        for ( ref = 0; ref < entries; ref++ )
+        {
+            uint32_t pin = rgt->active[ref / SHGNT_PER_PAGE_V1]
+                                      [ref % SHGNT_PER_PAGE_V1].pin;
+
+            if ( pin != pins[ref] )
+                CHECK_FAIL("d%u ref %u: pin %#x, its mappings hold %#x",
+                           rd->domain_id, ref, pin, pins[ref]);
+        }
+        free(pins);
+    }
+
+    /* A live mapping names a live granter. */
+    for ( j = 0; j < nr; j++ )
+    {
+        struct grant_table *lgt = doms[j]->grant_table;
+        grant_handle_t handle;
+
+        for ( handle = 0; handle < lgt->maptrack_limit; handle++ )
+        {
+            const struct grant_mapping *mt =
+                &lgt->maptrack[handle / MAPTRACK_PER_PAGE]
+                              [handle % MAPTRACK_PER_PAGE];
+
+            if ( mt->flags && !mt->revoked &&
+                 (mt->domid >= DOMID_FIRST_RESERVED ||
+                  h->domains[mt->domid] == NULL) )
+                CHECK_FAIL("d%u handle %u maps the dead d%u",
+                           doms[j]->domain_id, handle, mt->domid);
+        }
+    }
+    free(doms);
+    return errors;
+}
+

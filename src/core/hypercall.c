@@ -80,6 +80,13 @@ static long dispatch_one(struct caller *c, unsigned long nr,
                             (unsigned int)args[3]);
     case __HYPERVISOR_multicall:
         return do_multicall(c, args[0], (unsigned int)args[1]);
+    case __HYPERVISOR_event_channel_op:
+        return do_event_channel_op(c, (int)args[0], args[1]);
+    case __HYPERVISOR_grant_table_op:
+        return do_grant_table_op(c, (unsigned int)args[0], args[1],
+                                 (unsigned int)args[2]);
+    case __HYPERVISOR_dm_op:
+        return do_dm_op(c, (domid_t)args[0], (unsigned int)args[1], args[2]);
     default:
         return -ENOSYS;
     }

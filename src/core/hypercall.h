@@ -107,8 +107,16 @@ long do_mmu_update(struct caller *c, uint64_t ureqs, unsigned int count,
 
 /* hvm.c: HVMOP_* (set_param, get_param). */
 long do_hvm_op(struct caller *c, unsigned long op, uint64_t arg);
+/* dm.c: __HYPERVISOR_dm_op (nr_vcpus, remote_shutdown; else -EOPNOTSUPP). */
+long do_dm_op(struct caller *c, domid_t domid, unsigned int nr_bufs,
+              uint64_t bufs);
 /* multicall.c */
 long do_multicall(struct caller *c, uint64_t call_list, unsigned int nr_calls);
+/* event_channel.c: EVTCHNOP_* (event_channel.h). */
+long do_event_channel_op(struct caller *c, int cmd, uint64_t arg);
+/* grant_table.c: GNTTABOP_* (grant_table.h, grant_map.c). */
+long do_grant_table_op(struct caller *c, unsigned int cmd, uint64_t uop,
+                       unsigned int count);
 
 /*
  * The domain an op names: DOMID_SELF (when allowed) is the caller; NULL if
@@ -116,5 +124,10 @@ long do_multicall(struct caller *c, uint64_t call_list, unsigned int nr_calls);
  */
 struct domain *caller_domain_by_any_id(struct caller *c, domid_t domid);
 struct domain *caller_domain_by_id(struct caller *c, domid_t domid);
+/* Ends such a lookup (Xen's rcu_unlock_domain); lookups hold nothing yet. */
+static inline void rcu_unlock_domain(struct domain *d)
+{
+    (void)d;
+}
 
 #endif /* XENMM_CORE_HYPERCALL_H */

@@ -22,7 +22,9 @@
  *    pod.single, never special, with no M2P entry and zero contents;
  *    pod.count is what the two lists hold; pod.entry_count is the number
  *    of gfns the p2m has as p2m_populate_on_demand (a walk of the leaves
- *    up to max_mapped_pfn).
+ *    up to max_mapped_pfn);
+ *  - event channels and grant mappings: evtchn_check() per domain and
+ *    gnttab_check() (event_channel.h, grant_table.h say what they check).
  * Call with no allocator operation in flight (scrubber workers may run).
  */
 #include <stdarg.h>
@@ -30,6 +32,8 @@
 #include <stdlib.h>
 
 #include "core.h"
+#include "event_channel.h"
+#include "grant_table.h"
 #include "p2m.h"
 
 struct chk {
@@ -309,7 +313,8 @@ unsigned long host_check(struct host *h, char *buf, size_t buflen)
 {
     struct chk c = { buf, buflen, 0, 0 };
     struct dom_tally *tally = calloc(DOMID_FIRST_RESERVED, sizeof(*tally));
-    unsigned long listed, tiled, claims = 0;
+    unsigned long listed, tiled, claims = 0, nviol;
+    char why[160];
     unsigned long node_claims[MAX_NUMNODES] = { 0 };
     unsigned int i;
 
@@ -360,6 +365,16 @@ unsigned long host_check(struct host *h, char *buf, size_t buflen)
         claims += d->outstanding_pages;
         if ( d->claim_node != NUMA_NO_NODE )
             node_claims[d->claim_node] += d->outstanding_pages;
+        if ( (nviol = evtchn_check(d, why, sizeof(why))) )
+        {
+            bad(&c, "%s", why);
+            c.errors += nviol - 1;
+        }
+    }
+    if ( (nviol = gnttab_check(h, why, sizeof(why))) )
+    {
+        bad(&c, "%s", why);
+        c.errors += nviol - 1;
     }
     if ( (long)claims != h->outstanding_claims )
         bad(&c, "outstanding_claims %ld, domains claim %lu",

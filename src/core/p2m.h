@@ -213,6 +213,25 @@ mfn_t p2m_get_entry_alloc(struct p2m_domain *p2m, unsigned long gfn,
 int guest_access_gfn(struct domain *d, unsigned int vcpu, unsigned long gfn,
                      unsigned int offset, bool write, void *buf, size_t len);
 
+/*
+ * foreign_map.c: the MFN behind frame gfn of domain domid, as a PV dom0's
+ * foreign mapping (mmu_update with a foreign owner) finds it, for the
+ * process hosting the core to map (privcmd mmapbatch).  No reference is
+ * kept on the page.  0, -ESRCH (no such domain, or the caller itself),
+ * -EPERM (not privileged for it, dummy XSM XSM_TARGET; a PV frame beyond
+ * RAM), -EINVAL (no RAM at the gfn; PoD could not be populated), -ENOENT
+ * (paged out), -ENOMEM (writing a shared page), -EBUSY (the page belongs
+ * to another domain).  foreign_map.c has the whole table.
+ * p2m_foreign_map_batch: the same for n frames, errs[i] per frame (mfns[i]
+ * INVALID_MFN on error).  Returns 0 when every frame resolved, the number
+ * that failed, or the domain-level -ESRCH/-EPERM (then every errs[i]).
+ */
+int p2m_foreign_map_lookup(struct caller *c, domid_t domid, xen_pfn_t gfn,
+                           bool write, mfn_t *mfn);
+int p2m_foreign_map_batch(struct caller *c, domid_t domid,
+                          const xen_pfn_t gfns[], unsigned int n, bool write,
+                          mfn_t mfns[], int errs[]);
+
 /* mem_paging.c (not built yet): tell the pager a paged gfn is gone. */
 void p2m_mem_paging_drop_page(struct domain *d, unsigned long gfn,
                               p2m_type_t p2mt);

@@ -20,6 +20,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,22 +96,42 @@ static void reply_result(struct xmm_reply *r, const struct xmm_hdr *req,
 }
 
 /* HELLO: map the arena, open the session, pass the RAM memfd. */
-static struct hv_session *client_hello(struct client *cl, void **arena,
+static struct hv_session *client_hello(struct client *cl, const void *msg,
+                                       ssize_t n, int fd, void **arena,
                                        size_t *arena_size)
 {
     struct xmm_hello m;
     struct xmm_hello_reply r;
     struct hv_session *s = NULL;
-    int fd, rc = 0, ram_fd = -1;
-    ssize_t n = xmm_recv(cl->sock, &m, sizeof(m), &fd);
+    int rc = 0, ram_fd = -1;
     uint64_t ram_bytes = 0;
 
     *arena = NULL;
-    if ( n != (ssize_t)sizeof(m) || m.hdr.magic != XMM_MAGIC ||
-         m.hdr.type != XMM_HELLO )
+    /* A hello of another protocol version may differ in size: answer it. */
+    if ( n >= (ssize_t)sizeof(struct xmm_hdr) &&
+         ((const struct xmm_hdr *)msg)->magic == XMM_MAGIC &&
+         ((const struct xmm_hdr *)msg)->version != XMM_PROTO_VERSION )
     {
-        if ( n > 0 )
-            log_line("dropping a client: no hello");
+        struct xmm_hdr h;
+
+        memcpy(&h, msg, sizeof(h));
+        memset(&r, 0, sizeof(r));
+        xmm_fill_hdr(&r.hdr, XMM_HELLO, sizeof(r), h.seq);
+        r.result = -EPROTONOSUPPORT;
+        xmm_send(cl->sock, &r, sizeof(r), -1);
+        log_line("refused a client speaking protocol version %u (mine: %u)",
+                 h.version, XMM_PROTO_VERSION);
+        goto out;
+    }
+    if ( n != (ssize_t)sizeof(m) )
+    {
+        log_line("dropping a client: malformed hello");
+        goto out;
+    }
+    memcpy(&m, msg, sizeof(m));
+    if ( m.hdr.magic != XMM_MAGIC || m.hdr.type != XMM_HELLO )
+    {
+        log_line("dropping a client: no hello");
         goto out;
     }
     if ( m.hdr.version != XMM_PROTO_VERSION )
@@ -158,6 +179,39 @@ static struct hv_session *client_hello(struct client *cl, void **arena,
     return s;
 }
 
+/*
+ * STATUS and SHUTDOWN: need no session.  True if msg was one; the caller
+ * sends the reply, then calls request_stop if *stop (the reply must go out
+ * before the shutdown disconnects everyone).
+ */
+static bool control_request(struct daemon *dm, const struct xmm_hdr *h,
+                            size_t n, void *reply, size_t *reply_len,
+                            bool *stop)
+{
+    if ( n < sizeof(*h) || h->magic != XMM_MAGIC ||
+         h->version != XMM_PROTO_VERSION || h->len != n ||
+         (h->type != XMM_STATUS && h->type != XMM_SHUTDOWN) )
+        return false;
+    if ( h->type == XMM_STATUS )
+    {
+        struct xmm_status_reply *r = reply;
+
+        memset(r, 0, sizeof(*r));
+        xmm_fill_hdr(&r->hdr, h->type, sizeof(*r), h->seq);
+        r->pid = (uint32_t)getpid();
+        r->nr_clients = hv_server_nr_sessions(dm->srv);
+        snprintf(r->host, sizeof(r->host), "%s", hv_server_spec(dm->srv));
+        *reply_len = sizeof(*r);
+    }
+    else
+    {
+        reply_result(reply, h, 0);
+        *reply_len = sizeof(struct xmm_reply);
+        *stop = true;
+    }
+    return true;
+}
+
 static void client_serve(struct client *cl, struct hv_session *s)
 {
     struct daemon *dm = cl->dm;
@@ -168,36 +222,15 @@ static void client_serve(struct client *cl, struct hv_session *s)
         const struct xmm_hdr *h = (const void *)msg;
         size_t reply_len = 0;
         int fd, out_fd = -1, rc;
+        bool stop = false;
         ssize_t n = xmm_recv(cl->sock, msg, sizeof(msg), &fd);
 
         if ( fd >= 0 )
             close(fd);              /* no request carries a descriptor */
         if ( n <= 0 )
             break;                  /* gone, or garbage too long */
-        if ( (size_t)n >= sizeof(*h) && h->magic == XMM_MAGIC &&
-             h->version == XMM_PROTO_VERSION && h->len == (size_t)n &&
-             (h->type == XMM_STATUS || h->type == XMM_SHUTDOWN) )
-        {
-            if ( h->type == XMM_STATUS )
-            {
-                struct xmm_status_reply *r = (void *)reply;
-
-                memset(r, 0, sizeof(*r));
-                xmm_fill_hdr(&r->hdr, h->type, sizeof(*r), h->seq);
-                r->pid = (uint32_t)getpid();
-                r->nr_clients = hv_server_nr_sessions(dm->srv);
-                snprintf(r->host, sizeof(r->host), "%s",
-                         hv_server_spec(dm->srv));
-                reply_len = sizeof(*r);
-            }
-            else
-            {
-                reply_result((void *)reply, h, 0);
-                reply_len = sizeof(struct xmm_reply);
-                request_stop(dm);
-            }
+        if ( control_request(dm, h, (size_t)n, reply, &reply_len, &stop) )
             rc = 0;
-        }
         else
             rc = hv_session_handle(s, msg, (size_t)n, reply, &reply_len,
                                    &out_fd);
@@ -209,6 +242,8 @@ static void client_serve(struct client *cl, struct hv_session *s)
         rc = xmm_send(cl->sock, reply, reply_len, out_fd);
         if ( out_fd >= 0 )
             close(out_fd);
+        if ( stop )
+            request_stop(dm);
         if ( rc )
             break;
     }
@@ -218,11 +253,28 @@ static void *client_thread(void *arg)
 {
     struct client *cl = arg, **pp;
     struct daemon *dm = cl->dm;
-    struct hv_session *s;
-    size_t arena_size = 0;
-    void *arena;
+    struct hv_session *s = NULL;
+    uint8_t msg[XMM_MSG_MAX], reply[XMM_MSG_MAX];
+    size_t arena_size = 0, reply_len;
+    void *arena = NULL;
+    bool stop = false;
+    int fd;
+    ssize_t n = xmm_recv(cl->sock, msg, sizeof(msg), &fd);
 
-    s = client_hello(cl, &arena, &arena_size);
+    /* The first message: HELLO, or a control request needing no session. */
+    if ( n > 0 && control_request(dm, (void *)msg, (size_t)n, reply,
+                                  &reply_len, &stop) )
+    {
+        if ( fd >= 0 )
+            close(fd);
+        xmm_send(cl->sock, reply, reply_len, -1);
+        if ( stop )
+            request_stop(dm);
+    }
+    else if ( n > 0 )
+        s = client_hello(cl, msg, n, fd, &arena, &arena_size);
+    else if ( fd >= 0 )
+        close(fd);
     if ( s )
     {
         client_serve(cl, s);

@@ -351,8 +351,13 @@ static int connect_daemon(struct xmm_client *cl, const char *who)
     {
         if ( fd >= 0 )
             close(fd);
-        fprintf(stderr, "%s: xenmm: xenmmd refused the connection: %s\n",
-                who, strerror((int)-r.result));
+        if ( r.result == -EPROTONOSUPPORT )
+            fprintf(stderr, "%s: xenmm: xenmmd at %s speaks protocol "
+                    "version %u, this library %u: use matching builds\n",
+                    who, path, r.hdr.version, XMM_PROTO_VERSION);
+        else
+            fprintf(stderr, "%s: xenmm: xenmmd refused the connection: %s\n",
+                    who, strerror((int)-r.result));
         return (int)r.result;
     }
     if ( fd < 0 )

@@ -57,6 +57,59 @@ int hv_session_handle(struct hv_session *s, const void *msg, size_t len,
         break;
     }
 
+    case XMM_GNTTAB_MAP:
+    {
+        const struct xmm_gnttab_map *m = msg;
+        struct xmm_gnttab_map_reply *gr = reply;
+        uint64_t mfn = 0, handle = 0;
+        int32_t status = 0;
+
+        if ( len != sizeof(*m) )
+            return -EPROTO;
+        memset(gr, 0, sizeof(*gr));
+        gr->result = hv_gnttab_map(s, m->domid, m->ref, !!m->readonly,
+                                   m->notify_flags, m->notify_offset,
+                                   m->notify_port, &mfn, &handle, &status);
+        gr->mfn = mfn;
+        gr->handle = handle;
+        gr->status = status;
+        reply_hdr(&gr->hdr, h, sizeof(*gr));
+        *reply_len = sizeof(*gr);
+        return 0;
+    }
+
+    case XMM_GNTTAB_UNMAP:
+    {
+        const struct xmm_gnttab_unmap *m = msg;
+
+        if ( len != sizeof(*m) )
+            return -EPROTO;
+        r->result = hv_gnttab_unmap(s, m->handle);
+        break;
+    }
+
+    case XMM_EVTCHN_OPEN:
+        if ( len != sizeof(*h) )
+            return -EPROTO;
+        r->result = hv_evtchn_open(s, fd_out);
+        break;
+
+    case XMM_EVTCHN_OP:
+    {
+        const struct xmm_evtchn_op *m = msg;
+
+        if ( len != sizeof(*m) )
+            return -EPROTO;
+        r->result = hv_evtchn_op(s, m->handle, m->cmd, m->a, m->b);
+        break;
+    }
+
+    case XMM_XENBUS_DOM0:
+        if ( len != sizeof(*h) )
+            return -EPROTO;
+        r->result = hv_xenbus_dom0(s, fd_out);
+        break;
+
     default:
         return -EPROTO;
     }

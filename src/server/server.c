@@ -10,30 +10,7 @@
 #include "core/core.h"
 #include "core/hypercall.h"
 #include "core/p2m.h"
-#include "core/pv.h"
-#include "core/xsm.h"
-#include "server.h"
-
-struct hv_server {
-    struct host *h;
-    char spec[64];
-    pthread_mutex_t lock;           /* nr_sessions */
-    unsigned int nr_sessions;
-    /*
-     * One hypercall at a time until the core's SMP work (domain
-     * references, domctl_lock) lands; see docs/daemon.md.
-     */
-    pthread_mutex_t big_lock;
-};
-
-struct hv_session {
-    struct hv_server *srv;
-    struct domain *d;               /* identity; a reference is held */
-    struct guest_access ga;         /* the arena only */
-    uint64_t arena_base;
-    uint8_t *arena;
-    size_t arena_size;
-};
+#include "private.h"
 
 struct hv_server *hv_server_create(const char *spec, const char *xen_cmdline,
                                    char *err, size_t errlen)
@@ -70,6 +47,8 @@ struct hv_server *hv_server_create(const char *spec, const char *xen_cmdline,
     snprintf(srv->spec, sizeof(srv->spec), "%s", spec);
     pthread_mutex_init(&srv->lock, NULL);
     pthread_mutex_init(&srv->big_lock, NULL);
+    evtchn_dev_init(srv);
+    xenbus_init(srv);
     return srv;
 }
 
@@ -77,8 +56,11 @@ void hv_server_destroy(struct hv_server *srv)
 {
     if ( !srv )
         return;
+    xenbus_fini(srv);
+    evtchn_dev_fini(srv);
     host_destroy(srv->h);
     pthread_mutex_destroy(&srv->lock);
+    pthread_mutex_destroy(&srv->big_lock);
     free(srv);
 }
 
@@ -156,6 +138,9 @@ void hv_session_close(struct hv_session *s)
 {
     if ( !s )
         return;
+    /* What a dying process's kernel does: its devices let go first. */
+    evtchn_dev_session_close(s);
+    gntdev_session_close(s);
     pthread_mutex_lock(&s->srv->lock);
     s->srv->nr_sessions--;
     pthread_mutex_unlock(&s->srv->lock);
@@ -176,65 +161,54 @@ long hv_session_hypercall(struct hv_session *s, unsigned long op,
     return rc;
 }
 
+long hv_session_kernel_op(struct hv_session *s, unsigned long nr,
+                          unsigned long a0, void *arg, size_t len,
+                          unsigned long a2)
+{
+    struct guest_access ga = { 0 };
+    const unsigned long args[6] = { a0, (unsigned long)(uintptr_t)arg, a2 };
+    struct caller c;
+    long rc;
+
+    /* The kernel's own memory is the only guest buffer. */
+    rc = guest_access_register(&ga, (uint64_t)(uintptr_t)arg, arg, len);
+    if ( rc )
+        return rc;
+    caller_init(&c, s->d, &ga);
+    pthread_mutex_lock(&s->srv->big_lock);
+    rc = hypercall_dispatch(&c, nr, args);
+    pthread_mutex_unlock(&s->srv->big_lock);
+    return rc;
+}
+
 /*
- * TEMPORARY until the core's p2m_foreign_map_batch lands: RAM gfns only,
- * PoD populated, privileged callers or the device model.
+ * The core's p2m_foreign_map_batch over the arena's arrays, in chunks (its
+ * count is an unsigned int and its MFNs are mfn_t).  The first error.
  */
 static long foreign_map_batch(struct caller *c, domid_t domid,
                               const uint64_t *gfns, uint64_t nr, int write,
                               uint64_t *mfns, int32_t *errs)
 {
-    struct domain *d = get_domain_by_id(c->h, domid);
-    struct p2m_domain *p2m;
+    enum { CHUNK = 4096 };
+    mfn_t m[CHUNK];
+    int e[CHUNK];
     long first = 0;
-    uint64_t i;
 
-    if ( !d || xsm_default_action(XSM_TARGET, c->d, d) )
+    for ( uint64_t done = 0; done < nr; )
     {
-        long rc = d ? -EPERM : -ESRCH;
+        unsigned int n = nr - done < CHUNK ? (unsigned int)(nr - done) : CHUNK;
 
-        for ( i = 0; i < nr; i++ )
-            errs[i] = (int32_t)rc;
-        if ( d )
-            put_domain(d);
-        return rc;
-    }
-    if ( !paging_mode_translate(d) )
-    {
-        /* A PV guest's frames are MFNs (privcmd's mmu_update). */
-        for ( i = 0; i < nr; i++ )
+        p2m_foreign_map_batch(c, domid, (const xen_pfn_t *)gfns + done, n,
+                              write, m, e);
+        for ( unsigned int i = 0; i < n; i++ )
         {
-            int rc = pv_foreign_frame(d, gfns[i], write);
-
-            errs[i] = rc;
-            mfns[i] = rc ? ~0ULL : gfns[i];
-            if ( rc && !first )
-                first = rc;
+            errs[done + i] = e[i];
+            mfns[done + i] = e[i] ? ~0ULL : mfn_x(m[i]);
+            if ( e[i] && !first )
+                first = e[i];
         }
-        put_domain(d);
-        return first;
+        done += n;
     }
-    p2m = p2m_get_hostp2m(d);
-    for ( i = 0; i < nr; i++ )
-    {
-        p2m_type_t t;
-        unsigned int order;
-        mfn_t mfn;
-        int rc = 0;
-
-        pthread_mutex_lock(&p2m->lock);
-        mfn = p2m_get_entry_alloc(p2m, gfns[i], &t, &order, c->d);
-        pthread_mutex_unlock(&p2m->lock);
-        if ( !p2m_is_ram(t) || mfn_eq(mfn, INVALID_MFN) )
-            rc = -EINVAL;
-        else if ( write && t == p2m_ram_ro )
-            rc = -EPERM;
-        errs[i] = rc;
-        mfns[i] = rc ? ~0ULL : mfn_x(mfn);
-        if ( rc && !first )
-            first = rc;
-    }
-    put_domain(d);
     return first;
 }
 

@@ -14,6 +14,7 @@
 #ifndef XENMM_SERVER_H
 #define XENMM_SERVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -59,6 +60,40 @@ long hv_session_hypercall(struct hv_session *s, unsigned long op,
 long hv_session_foreign_map(struct hv_session *s, uint32_t domid, int write,
                             uint64_t nr, uint64_t gfns_off, uint64_t mfns_off,
                             uint64_t errs_off);
+
+/*
+ * evtchn_dev.c: /dev/xen/evtchn, one handle per open.
+ * hv_evtchn_open: a new handle of s: its id (>= 0) or -errno; *fd gets its
+ *   notification descriptor (each pending port is read from it as a
+ *   uint32_t; pollable), which the caller then owns.
+ * hv_evtchn_op: enum xmm_evtchn_cmd on handle id of s, with the device's
+ *   semantics and errnos (the bound port, or 0, or -errno; -EBADF for a
+ *   handle s does not have).
+ */
+long hv_evtchn_open(struct hv_session *s, int *fd);
+long hv_evtchn_op(struct hv_session *s, uint32_t id, uint32_t cmd,
+                  uint64_t a, uint64_t b);
+
+/*
+ * gntdev.c: map grant ref of domid as s's domain (GNTTABOP_map_grant_ref,
+ * host and device map).  0 with *mfn and *handle, or -EINVAL with *status
+ * the GNTST_* error, or another -errno.  The notify_* arguments are
+ * struct xmm_gnttab_map's.  hv_gnttab_unmap: -EINVAL for a handle s does
+ * not hold.
+ */
+long hv_gnttab_map(struct hv_session *s, uint32_t domid, uint32_t ref,
+                   bool readonly, uint32_t notify_flags,
+                   uint32_t notify_offset, uint32_t notify_port,
+                   uint64_t *mfn, uint64_t *handle, int32_t *status);
+long hv_gnttab_unmap(struct hv_session *s, uint64_t handle);
+
+/*
+ * xenbus.c: dom0's xenstore port (allocated on first use: an unbound port
+ * of dom0 towards dom0, as the kernel's xenbus makes for a local xenstored)
+ * and *fd a descriptor of its ring page (4096 bytes, mmap-able), which the
+ * caller owns.  -ENOENT for a session that is not the hardware domain.
+ */
+long hv_xenbus_dom0(struct hv_session *s, int *fd);
 
 /*
  * dispatch.c: one request of xenmm/proto.h (not HELLO, STATUS or SHUTDOWN,

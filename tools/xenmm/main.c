@@ -13,6 +13,10 @@ static int cmd_help(int argc, char **argv);
 static const struct xenmm_cmd xenmm_cmds[] = {
     { "hostinfo", cmd_hostinfo,
       "boot an emulated host and describe it, as `xl info -n` does" },
+    { "daemon", cmd_daemon,
+      "start, stop or ask about xenmmd, the host the Xen libraries use" },
+    { "exec", cmd_exec,
+      "run a program with the drop-in Xen libraries against xenmmd" },
     { "help", cmd_help, "list the commands, or show one's options" },
 };
 

@@ -28,6 +28,14 @@ struct xenmm_cmd {
 };
 
 int cmd_hostinfo(int argc, char **argv);
+int cmd_daemon(int argc, char **argv);
+int cmd_exec(int argc, char **argv);
+
+/* The daemon's socket: given, else xmm_default_socket_path.  -1: too long. */
+int xenmm_socket_path(const char *given, char *buf, size_t len);
+/* <directory of this program>/<dir><name> into buf.  -1 on failure. */
+int xenmm_sibling_path(const char *dir, const char *name, char *buf,
+                       size_t len);
 
 /* "xenmm: <message>\n" on stderr.  Returns 1 (EXIT_FAILURE). */
 int xenmm_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

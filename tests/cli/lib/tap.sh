@@ -12,3 +12,25 @@ check() {
     fi
 }
 done_testing() { echo "$pass passed, $fail failed"; [ "$fail" -eq 0 ]; }
+# tap_include "name" CMD ARGS...: run a program printing TAP and count its
+# results as ours, renumbered and prefixed with name; its comments pass
+# through.  A program that ends without its "N passed, N failed" line
+# counts as one more failure.
+tap_include() {
+    local name=$1 out rc line; shift
+    out=$("$@" 2>&1); rc=$?
+    while IFS= read -r line; do
+        case "$line" in
+        "ok "*)     n=$((n + 1)); pass=$((pass + 1))
+                    echo "ok $n - $name: ${line#ok * - }" ;;
+        "not ok "*) n=$((n + 1)); fail=$((fail + 1))
+                    echo "not ok $n - $name: ${line#not ok * - }" ;;
+        "#"*)       echo "$line" ;;
+        esac
+    done <<< "$out"
+    if ! grep -qE '^[0-9]+ passed, [0-9]+ failed' <<< "$out"; then
+        n=$((n + 1)); fail=$((fail + 1))
+        echo "not ok $n - $name: ended early (exit $rc)"
+        tail -n 5 <<< "$out" | sed 's/^/#   /'
+    fi
+}
