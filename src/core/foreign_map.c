@@ -27,10 +27,11 @@
  *      or the control domain: Xen's xsm_priv_mapping hack);
  *    anything else (holes, mmio_dm, mmio_direct, broken): -EINVAL.
  *  PV target, the frame number being an MFN: a page the target owns
- *    (Xen-heap pages shared with it included): that MFN; a page of
- *    another domain: as grant_map above; a free page -EBUSY; no RAM
- *    there (past the frame table) -EPERM (I/O memory the target may not
- *    map), or -EINVAL for the all-ones frame.
+ *    (Xen-heap pages shared with it included): that MFN, but a page
+ *    table of a pinned tree (mm_pv.c) only for reading, -EBUSY for
+ *    writing; a page of another domain: as grant_map above; a free page
+ *    -EBUSY; no RAM there (past the frame table) -EPERM (I/O memory the
+ *    target may not map), or -EINVAL for the all-ones frame.
  *
  * No page reference is taken: Xen's PTE holds one until it is unmapped,
  * but the host process can munmap without telling the core.  A mapping
@@ -42,6 +43,7 @@
 #include "core.h"
 #include "hypercall.h"
 #include "p2m.h"
+#include "pv.h"
 #include "xsm.h"
 
 #define PADDR_BITS_X86 52
@@ -75,8 +77,10 @@ static int check_owner(struct caller *c, struct domain *pg_owner, mfn_t mfn)
 }
 
 static int lookup_pv(struct caller *c, struct domain *f, xen_pfn_t gfn,
-                     mfn_t *mfn)
+                     bool write, mfn_t *mfn)
 {
+    int rc;
+
     *mfn = _mfn(gfn);
     if ( !mfn_valid(c->h, *mfn) )
     {
@@ -85,7 +89,10 @@ static int lookup_pv(struct caller *c, struct domain *f, xen_pfn_t gfn,
         return gfn == ((1UL << PADDR_BITS_X86) - 1) >> PAGE_SHIFT
                ? -EINVAL : -EPERM;
     }
-    return check_owner(c, f, *mfn);
+    if ( (rc = check_owner(c, f, *mfn)) )
+        return rc;
+    /* get_page_type(PGT_writable_page) fails on a pinned page table. */
+    return write && pv_is_pagetable(f, gfn) ? -EBUSY : 0;
 }
 
 static int lookup_hvm(struct caller *c, struct domain *f, xen_pfn_t gfn,
@@ -142,7 +149,7 @@ static int foreign_lookup(struct caller *c, struct domain *f, xen_pfn_t gfn,
                           bool write, mfn_t *mfn)
 {
     return paging_mode_translate(f) ? lookup_hvm(c, f, gfn, write, mfn)
-                                    : lookup_pv(c, f, gfn, mfn);
+                                    : lookup_pv(c, f, gfn, write, mfn);
 }
 
 int p2m_foreign_map_lookup(struct caller *c, domid_t domid, xen_pfn_t gfn,
