@@ -13,6 +13,8 @@ OPT     ?= -O2
 CFLAGS  := -std=gnu11 -D_GNU_SOURCE -D__XEN_TOOLS__=1 -Wall -Wextra -Werror -g $(OPT) \
            -fno-strict-aliasing -fPIC -pthread -Iinclude -Isrc -Itests $(EXTRA_CFLAGS)
 LDLIBS  := -pthread -ljansson
+# The Xen public header the CPU feature masks are generated from.
+CPUFEATURESET_H := /usr/include/xen/arch-x86/cpufeatureset.h
 
 B       ?= build
 SAN_FLAGS := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -51,14 +53,33 @@ LIBCLIENT   := $(B)/lib/libxenmm-client.so.0
 # LD_PRELOAD shim: dom0's /proc/xen files (xsd_port, xsd_kva) for xenstored.
 LIBPRELOAD  := $(B)/lib/libxenmm-preload.so
 
-.PHONY: all check check-plain check-san bench clean format
+# The domain-builder tests (tests/debian/build_*.c): programs linked with
+# Debian's libxenguest and libxenctrl, run on the drop-in libraries, and
+# the guest kernels they load (tests/debian/kernels/*.S).
+DEBIAN_GUEST_TESTS   := build_hvm build_pvh build_pv
+DEBIAN_GUEST_KERNELS := pvh pv
+DEBIAN_GUEST_BENCH   := bench_hvm_build
+DEBIAN_GUEST_BINS    := $(patsubst %,$(B)/debian-tests/%,$(DEBIAN_GUEST_TESTS)) \
+                        $(patsubst %,$(B)/debian-tests/%.elf,$(DEBIAN_GUEST_KERNELS)) \
+                        $(patsubst %,$(B)/debian-tests/%,$(DEBIAN_GUEST_BENCH))
+DEBIAN_GUEST_LIBS    := -lxenguest -lxenctrl -lxenforeignmemory -lxentoollog
+
+.PHONY: all check check-plain check-san bench clean format debian-guest-tests
 all: $(B)/bin/xenmm $(B)/bin/xenmm-tests $(B)/bin/xenmm-bench $(B)/bin/xenmmd \
      $(DROPIN_LIBS) $(LIBPRELOAD) $(B)/bin/xenmm-dropin-tests \
-     $(B)/bin/xenmm-xs-introduce
+     $(B)/bin/xenmm-xs-introduce debian-guest-tests
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(CFLAGS) -I$(B)/gen -MMD -MP -c $< -o $@
+
+# gen-cpuid.py's featureset masks, from Debian's Xen headers.
+$(B)/gen/cpufeature-masks.h: src/core/gen/cpufeatures.awk $(CPUFEATURESET_H)
+	@mkdir -p $(dir $@)
+	awk -f $< $(CPUFEATURESET_H) > $@.tmp && mv $@.tmp $@
+$(B)/obj/src/core/cpu_policy.o $(B)/obj/src/core/cpu_policy_lib.o \
+$(B)/obj/tests/unit/test_cpu_policy.o $(B)/obj/tests/unit/test_pv.o: \
+    $(B)/gen/cpufeature-masks.h
 
 $(LIBCORE): $(call obj,$(CORE_SRC))
 	@mkdir -p $(dir $@)
@@ -98,6 +119,26 @@ $(B)/bin/xenmm-dropin-tests: $(call obj,$(DROPIN_TEST_SRC)) $(DROPIN_LIBS)
 $(B)/bin/xenmm-xs-introduce: $(call obj,$(XS_INTRO_SRC)) $(DROPIN_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(filter %.o,$^) -o $@ $(DROPIN_LDFLAGS) $(DROPIN_LDLIBS)
+
+debian-guest-tests: $(DEBIAN_GUEST_BINS)
+
+$(B)/debian-tests/build_%: tests/debian/build_%.c tests/debian/guest_util.c \
+                           tests/debian/guest_util.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) tests/debian/build_$*.c tests/debian/guest_util.c -o $@ \
+	    $(DEBIAN_GUEST_LIBS)
+
+# Timing the builds on the drop-in libraries (docs/benchmarks.md).
+$(B)/debian-tests/bench_%: bench/debian/bench_%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $< -o $@ $(DEBIAN_GUEST_LIBS)
+
+# A guest kernel: one assembler file, linked by its own linker script.
+$(B)/debian-tests/%.elf: tests/debian/kernels/%.S tests/debian/kernels/%.lds
+	@mkdir -p $(dir $@)
+	$(CC) -c -nostdlib -D__ASSEMBLY__ $< -o $(B)/debian-tests/$*.o
+	$(LD) -nostdlib --no-warn-rwx-segments -T tests/debian/kernels/$*.lds \
+	    $(B)/debian-tests/$*.o -o $@
 
 $(B)/bin/xenmm: $(call obj,$(XENMM_SRC)) $(LIBSERVER) $(LIBHOSTSPEC) $(LIBCORE)
 	@mkdir -p $(dir $@)

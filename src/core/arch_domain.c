@@ -10,9 +10,11 @@
  * domain_create does, and freed before it, as complete_domain_destroy.
  */
 #include <errno.h>
+#include <stdlib.h>
 
 #include "core.h"
 #include "arch_domain.h"
+#include "pv.h"
 
 static int shared_info_alloc(struct domain *d)
 {
@@ -47,12 +49,15 @@ int arch_domain_create(struct domain *d,
 
     if ( (rc = paging_enable(d)) )
         return rc;
+    if ( (rc = init_domain_cpu_policy(d)) )
+        goto fail_paging;
     if ( (rc = p2m_init(d)) )
         goto fail_paging;
     if ( (rc = shared_info_alloc(d)) )
         goto fail_p2m;
     if ( is_hvm_domain(d) )
         hvm_domain_initialise(d);
+    tsc_set_info(d, 0 /* TSC_MODE_DEFAULT */, 0, 0, 0);
     /* common domain_create: grant_table_init after arch_domain_create. */
     if ( (rc = grant_table_init(d, config->grant_opts)) )
         goto fail_shared_info;
@@ -64,6 +69,8 @@ int arch_domain_create(struct domain *d,
     p2m_final_teardown(d);
  fail_paging:
     paging_teardown(d);
+    free(d->cpu_policy);
+    d->cpu_policy = NULL;
     return rc;
 }
 
@@ -78,4 +85,7 @@ void arch_domain_destroy(struct domain *d)
     grant_table_destroy(d);
     p2m_final_teardown(d);
     shared_info_free(d);
+    pv_domain_destroy(d);
+    free(d->cpu_policy);
+    d->cpu_policy = NULL;
 }

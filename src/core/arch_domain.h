@@ -13,6 +13,9 @@
 #ifndef XENMM_CORE_ARCH_DOMAIN_H
 #define XENMM_CORE_ARCH_DOMAIN_H
 
+#include <stdint.h>
+
+struct host;
 struct domain;
 struct xen_domctl_createdomain;
 
@@ -42,6 +45,24 @@ void paging_free_p2m_page(struct domain *d, struct page_info *pg);
  */
 int grant_table_init(struct domain *d, unsigned int options);
 void grant_table_destroy(struct domain *d);
+
+/*
+ * time.c: the domain's TSC mode and rate (arch_domain_create sets the
+ * default mode; hvm_save.c's HEADER carries the rate).  tsc_set_info:
+ * 0 or -EINVAL (unknown mode).
+ */
+int tsc_set_info(struct domain *d, uint32_t tsc_mode, uint64_t elapsed_nsec,
+                 uint32_t gtsc_khz, uint32_t incarnation);
+void tsc_get_info(struct domain *d, uint32_t *tsc_mode, uint64_t *elapsed_nsec,
+                  uint32_t *gtsc_khz, uint32_t *incarnation);
+
+/*
+ * cpu_policy.c: the domain's policy, its type's default (init_domain_
+ * cpu_policy: 0 or -ENOMEM; the first call computes the host's system
+ * policies); cpu_policies_destroy frees those at host teardown.
+ */
+int init_domain_cpu_policy(struct domain *d);
+void cpu_policies_destroy(struct host *h);
 
 /* hvm.c: HVM parameters' initial values (hvm_domain_initialise). */
 void hvm_domain_initialise(struct domain *d);

@@ -3,6 +3,11 @@
  * conring, so tests and tools can read what the hypervisor said (the
  * "out of PoD memory" message, domain crashes) and XEN_SYSCTL_readconsole
  * can return it.  The ring keeps the newest conring_size bytes.
+ *
+ * Its size is Xen's default (console_init_ring, with no conring_size=
+ * option): num_present_cpus() << (9 + xenlog_lower_thresh), where a
+ * release build's lower threshold is 2, at least the 16 KiB boot ring,
+ * rounded up to a power-of-two number of pages: 128 KiB for 64 CPUs.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,7 +15,20 @@
 
 #include "core.h"
 
-#define CONRING_SIZE (64 * 1024)
+#define _CONRING_SIZE          16384
+#define XENLOG_LOWER_THRESHOLD 2
+
+static size_t conring_default_size(const struct host *h)
+{
+    size_t want = (size_t)h->spec->nr_cpus << (9 + XENLOG_LOWER_THRESHOLD);
+    size_t size = PAGE_SIZE;
+
+    if ( want < _CONRING_SIZE )
+        want = _CONRING_SIZE;
+    while ( size < want )           /* PAGE_SIZE << get_order_from_bytes() */
+        size <<= 1;
+    return size;
+}
 
 void printk(struct host *h, const char *fmt, ...)
 {
@@ -29,8 +47,10 @@ void printk(struct host *h, const char *fmt, ...)
     pthread_mutex_lock(&h->console_lock);
     if ( !h->conring )
     {
-        h->conring = calloc(1, CONRING_SIZE);
-        h->conring_size = h->conring ? CONRING_SIZE : 0;
+        size_t size = conring_default_size(h);
+
+        h->conring = calloc(1, size);
+        h->conring_size = h->conring ? size : 0;
     }
     for ( int i = 0; i < n && h->conring_size; i++ )
         h->conring[h->conring_prod++ % h->conring_size] = line[i];

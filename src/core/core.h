@@ -227,6 +227,18 @@ struct domain {
     unsigned int nr_e820;
     struct e820entry *e820;
     struct page_info *shared_info;  /* Xen-heap page shared with d */
+    /* TSC (time.c, d->arch.tsc_*): what tsc_set_info() decided. */
+    struct {
+        uint32_t mode;              /* TSC_MODE_* */
+        uint32_t khz;               /* the guest's TSC rate */
+        uint32_t incarnation;
+        bool vtsc;                  /* rdtsc emulated */
+        int64_t vtsc_offset;        /* ns: system time at guest TSC 0 */
+    } tsc;
+    /* CPUID/MSR policy (cpu_policy.c); a PV guest's 32-bit ABI. */
+    struct cpu_policy *cpu_policy;
+    bool pv_32bit;                  /* XEN_DOMCTL_set_address_size 32 */
+    struct pv_domain *pv;           /* pv.h: pinned tables, vCPU contexts */
     /* HVM save records (hvm_save.c): NULL until first used. */
     struct hvm_save_state *hvm_save;
 };
@@ -318,6 +330,9 @@ struct host {
     nodemask_t node_scrubbing;      /* nodes a worker is on; heap_lock */
     bool scrub_stop;
     unsigned long scrub_busy;       /* workers mid-buddy; heap_lock */
+
+    /* The six system CPU policies (cpu_policy.c), set at dom0's creation. */
+    struct cpu_policy *cpu_policies;
 
     /* Domains by id (domain.c); protected by domlist_lock. */
     pthread_mutex_t domlist_lock;

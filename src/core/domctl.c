@@ -17,7 +17,10 @@
  * set/getnodeaffinity, scheduler_op (credit), setdomainhandle,
  * setdebugging, settimeoffset, getvcpuinfo, set_target, setvnumainfo,
  * set_virq_handler (event_channel.c), get/set_paging_mempool_size
- * (paging.c), get/sethvmcontext and gethvmcontext_partial (hvm_save.c).
+ * (paging.c), get/sethvmcontext and gethvmcontext_partial (hvm_save.c),
+ * settscinfo/gettscinfo (time.c),
+ * get/set_cpu_policy (cpu_policy.c), set/get_address_size,
+ * hypercall_init, set/getvcpucontext (pv_domctl.c).
  *
  * Deviations: no domctl_lock (xenmm's callers issue one hypercall at a
  * time); destroydomain frees the domain at once (Xen keeps a zombie while
@@ -635,6 +638,24 @@ long do_domctl(struct caller *c, uint64_t u_domctl)
 
             ret = hypercall_create_continuation(c, __HYPERVISOR_domctl, 1, &arg);
         }
+        break;
+
+    case XEN_DOMCTL_set_address_size:
+    case XEN_DOMCTL_get_address_size:
+    case XEN_DOMCTL_hypercall_init:
+    case XEN_DOMCTL_setvcpucontext:
+    case XEN_DOMCTL_getvcpucontext:
+        ret = pv_domctl(c, d, &op, &copyback);
+        break;
+
+    case XEN_DOMCTL_get_cpu_policy:
+    case XEN_DOMCTL_set_cpu_policy:
+        ret = cpu_policy_domctl(c, d, &op, &copyback);
+        break;
+
+    case XEN_DOMCTL_settscinfo:
+    case XEN_DOMCTL_gettscinfo:
+        ret = tsc_domctl(c, d, &op, &copyback);
         break;
 
     case XEN_DOMCTL_gethvmcontext:

@@ -76,4 +76,35 @@ int arch_set_paging_mempool_size(struct caller *c, struct domain *d,
 long hvm_domctl(struct caller *c, struct domain *d, struct xen_domctl *op,
                 bool *copyback);
 
+/*
+ * time.c: XEN_DOMCTL_settscinfo / gettscinfo (-EINVAL: own domain, or an
+ * unknown mode for set).
+ */
+long tsc_domctl(struct caller *c, struct domain *d, struct xen_domctl *op,
+                bool *copyback);
+
+/*
+ * cpu_policy.c: XEN_DOMCTL_{get,set}_cpu_policy, and XEN_SYSCTL_get_cpu_
+ * featureset / get_cpu_policy (op is the sysctl, u_sysctl its address).
+ */
+long cpu_policy_domctl(struct caller *c, struct domain *d,
+                       struct xen_domctl *op, bool *copyback);
+struct xen_sysctl;
+long cpu_policy_sysctl(struct caller *c, struct xen_sysctl *op,
+                       uint64_t u_sysctl);
+void recalculate_cpuid_policy(struct domain *d);
+
+/*
+ * pv_domctl.c: XEN_DOMCTL_set/get_address_size, hypercall_init,
+ * set/getvcpucontext (errors there).
+ */
+long pv_domctl(struct caller *c, struct domain *d, struct xen_domctl *op,
+               bool *copyback);
+
+/*
+ * keyhandler.c: XEN_SYSCTL_debug_keys runs handle_keypress() for each key
+ * (an unknown key does nothing).
+ */
+void handle_keypress(struct host *h, unsigned char key);
+
 #endif /* XENMM_CORE_DOMCTL_H */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "core.h"
+#include "arch_domain.h"
 
 const struct hostspec *host_spec(const struct host *h)
 {
@@ -74,6 +75,7 @@ void host_destroy(struct host *h)
                 domain_free_at_teardown(h->domains[i]);
         free(h->domains);
     }
+    cpu_policies_destroy(h);
     for ( i = 0; i < MAX_NUMNODES; i++ )
         free(h->_heap[i]);
     free(h->memnodemap);

@@ -22,7 +22,7 @@
  * gives it (hvm_vcpu_reset_state at 0xf000:0xfff0, hvm_vcpu_cacheattr_init
  * MTRRs).  A load checks what Xen's load handlers check.  The header's
  * cpuid is a fixed CPUID.1.EAX (there is no real CPU to read), gtsc_khz
- * the domain's TSC rate (the host's cpu_khz until a load changes it).
+ * the domain's TSC rate (d->arch.tsc_khz: time.c; a load sets it).
  *
  * Errors (Xen's): all three -EINVAL for the caller's own domain or a PV
  * one.  get: -ENOSPC (buffer shorter than the size query said), -EFAULT,
@@ -78,7 +78,6 @@
 #define MTRRcap_VCNT    0xffUL
 
 struct hvm_save_state {
-    uint32_t gtsc_khz;                  /* d->arch.tsc_khz */
     struct hvm_hw_cpu *cpu;             /* [max_vcpus] */
     struct hvm_hw_mtrr *mtrr;           /* [max_vcpus] */
 };
@@ -130,7 +129,6 @@ static struct hvm_save_state *hvm_state(struct domain *d)
         free(s);
         return NULL;
     }
-    s->gtsc_khz = d->host->spec->cpu_khz;
     for ( i = 0; i < d->max_vcpus; i++ )
     {
         cpu_reset_record(&s->cpu[i]);
@@ -219,7 +217,7 @@ static int hvm_save(struct domain *d, struct hvm_save_state *s,
         .version = HVM_FILE_VERSION,
         .changeset = HVM_CHANGESET_UNKNOWN,
         .cpuid = HVM_CPUID_1_EAX,
-        .gtsc_khz = s->gtsc_khz,
+        .gtsc_khz = d->tsc.khz,
     };
     int rc;
 
@@ -352,8 +350,9 @@ static int hvm_load(struct domain *d, struct hvm_save_state *s,
     /* arch_hvm_load: a different CPU is only worth a message in Xen. */
     if ( hdr.magic != HVM_FILE_MAGIC || hdr.version != HVM_FILE_VERSION )
         return -EINVAL;
+    /* Restore the guest's preferred TSC rate. */
     if ( hdr.gtsc_khz )
-        s->gtsc_khz = hdr.gtsc_khz;
+        d->tsc.khz = hdr.gtsc_khz;
 
     /* Down every vCPU: only those with a CPU record come back up. */
     for ( i = 0; i < d->max_vcpus; i++ )

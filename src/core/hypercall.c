@@ -72,6 +72,12 @@ static long dispatch_one(struct caller *c, unsigned long nr,
         return do_memory_op(c, args[0], args[1]);
     case __HYPERVISOR_hvm_op:
         return do_hvm_op(c, args[0], args[1]);
+    case __HYPERVISOR_mmu_update:
+        return do_mmu_update(c, args[0], (unsigned int)args[1], args[2],
+                             (unsigned int)args[3]);
+    case __HYPERVISOR_mmuext_op:
+        return do_mmuext_op(c, args[0], (unsigned int)args[1], args[2],
+                            (unsigned int)args[3]);
     case __HYPERVISOR_multicall:
         return do_multicall(c, args[0], (unsigned int)args[1]);
     case __HYPERVISOR_event_channel_op:

@@ -99,6 +99,12 @@ long memory_exchange(struct caller *c, uint64_t arg);
 /* p2m-pod.c: XENMEM_set_pod_target / XENMEM_get_pod_target. */
 long xenmem_pod_target_op(struct caller *c, unsigned int op, uint64_t arg);
 
+/* mm_pv.c: a PV guest's page-table ops (the pg_owner is foreigndom). */
+long do_mmuext_op(struct caller *c, uint64_t uops, unsigned int count,
+                  uint64_t pdone, unsigned int foreigndom);
+long do_mmu_update(struct caller *c, uint64_t ureqs, unsigned int count,
+                   uint64_t pdone, unsigned int foreigndom);
+
 /* hvm.c: HVMOP_* (set_param, get_param). */
 long do_hvm_op(struct caller *c, unsigned long op, uint64_t arg);
 /* dm.c: __HYPERVISOR_dm_op (nr_vcpus, remote_shutdown; else -EOPNOTSUPP). */

@@ -45,6 +45,14 @@ static void do_multicall_call(struct caller *c, multicall_entry_t *call)
     case __HYPERVISOR_hvm_op:
         call->result = do_hvm_op(c, args[0], args[1]);
         return;
+    case __HYPERVISOR_mmu_update:
+        call->result = do_mmu_update(c, args[0], (unsigned int)args[1],
+                                     args[2], (unsigned int)args[3]);
+        return;
+    case __HYPERVISOR_mmuext_op:
+        call->result = do_mmuext_op(c, args[0], (unsigned int)args[1],
+                                    args[2], (unsigned int)args[3]);
+        return;
     default:
         call->result = (xen_ulong_t)(long)-ENOSYS;
         return;

@@ -332,3 +332,89 @@ void *p2m_gfn_to_virt(struct domain *d, unsigned long gfn)
         return NULL;
     return mfn_to_virt(d->host, mfn);
 }
+
+/*
+ * ept_p2m_type_to_flags' r/w/x for a type, as 4.17 sets them for a domain
+ * with no passthrough (no read-only MMIO ranges, no log-dirty VRAM, no
+ * ioreq server claiming writes).
+ */
+static const char *ept_type_rwx(p2m_type_t t)
+{
+    switch ( t )
+    {
+    case p2m_ram_rw:
+    case p2m_ram_paging_out:
+    case p2m_mmio_direct:
+        return "rwx";
+    case p2m_ram_logdirty:
+    case p2m_ram_ro:
+    case p2m_ram_shared:
+    case p2m_ioreq_server:
+        return "r x";
+    case p2m_grant_map_rw:
+    case p2m_map_foreign:
+        return "rw ";
+    case p2m_grant_map_ro:
+        return "r  ";
+    default:
+        return "   ";
+    }
+}
+
+/*
+ * One domain of ept_dump_p2m_table: each valid leaf from gfn 0 to
+ * max_mapped_pfn, as "gfn: <gfn> order: <order> mfn: <mfn> <rwx> <emt><ipat>"
+ * or "... PoD".  A missing table skips the whole range it would map.  The
+ * memory type is epte_get_entry_emt's for a domain without an IOMMU and
+ * without cache-flush permission: write-back with the guest's PAT ignored
+ * ("WB!"), UC for direct MMIO.
+ */
+static void ept_dump_domain(struct p2m_domain *p2m)
+{
+    struct host *h = p2m->domain->host;
+    unsigned long gfn;
+    unsigned int order;
+
+    printk(h, "\ndomain%d EPT p2m table:\n", p2m->domain->domain_id);
+    pthread_mutex_lock(&p2m->lock);
+    for ( gfn = 0; gfn <= p2m->max_mapped_pfn; gfn += 1UL << order )
+    {
+        uint64_t *table = p2m->root, e = 0;
+        unsigned int level;
+
+        for ( level = P2M_LEVELS; level >= 1; level-- )
+        {
+            e = table[level_index(gfn, level)];
+            if ( !e_present(e) || e_leaf(e) )
+                break;
+            table = e_table(e);
+        }
+        order = level_order(level);
+        if ( !e_present(e) || e_type(e) == p2m_invalid )
+            continue;
+        if ( p2m_is_pod(e_type(e)) )
+            printk(h, "gfn: %13lx order: %2u PoD\n", gfn, order);
+        else
+            printk(h, "gfn: %13lx order: %2u mfn: %13lx %s %s\n", gfn, order,
+                   (unsigned long)((e & E_MFN_MASK) >> E_MFN_SHIFT),
+                   ept_type_rwx(e_type(e)),
+                   e_type(e) == p2m_mmio_direct ? "UC!" : "WB!");
+    }
+    pthread_mutex_unlock(&p2m->lock);
+}
+
+void ept_dump_p2m_table(struct host *h, unsigned char key)
+{
+    unsigned int id;
+
+    (void)key;
+    pthread_mutex_lock(&h->domlist_lock);
+    for ( id = 0; id < DOMID_FIRST_RESERVED; id++ )
+    {
+        struct domain *d = h->domains[id];
+
+        if ( d && hap_enabled(d) && d->p2m )
+            ept_dump_domain(d->p2m);
+    }
+    pthread_mutex_unlock(&h->domlist_lock);
+}

@@ -239,6 +239,9 @@ void p2m_mem_paging_drop_page(struct domain *d, unsigned long gfn,
 /* memory.c: remove one 4K gfn and free its page (0, -ENOENT, -EINVAL...). */
 int guest_remove_page(struct domain *d, unsigned long gmfn);
 
+/* Debug key 'D' (keyhandler.c): print every HAP domain's p2m leaves. */
+void ept_dump_p2m_table(struct host *h, unsigned char key);
+
 /* Translate and access guest memory by gfn (foreign maps, guest touches). */
 void *p2m_gfn_to_virt(struct domain *d, unsigned long gfn);
 

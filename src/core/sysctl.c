@@ -6,7 +6,8 @@
  * copied back (Xen's copyback = -1).
  *
  * Built: readconsole (the console ring, with clear and incremental
- * reads), sched_id (credit), getdomaininfolist (the domains from
+ * reads), debug_keys (keyhandler.c), get_cpu_featureset and
+ * get_cpu_policy (cpu_policy.c), sched_id (credit), getdomaininfolist (the domains from
  * first_domain up, filled by domctl.c's getdomaininfo()), availheap,
  * physinfo, numainfo, cputopoinfo.  Other commands (get_pmstat, pm_op,
  * cpupool_op, page_offline_op, ...) return -ENOSYS, as Xen's
@@ -260,6 +261,31 @@ long do_sysctl(struct caller *c, uint64_t u_sysctl)
     case XEN_SYSCTL_sched_id:
         op.u.sched_id.sched_id = sched_id(c->h);
         break;
+
+    case XEN_SYSCTL_get_cpu_featureset:
+    case XEN_SYSCTL_get_cpu_policy:
+        ret = cpu_policy_sysctl(c, &op, u_sysctl);
+        break;
+
+    case XEN_SYSCTL_debug_keys:
+    {
+        uint64_t keys = handle_addr(op.u.debug_keys.keys.p);
+        uint32_t i;
+        char k;
+
+        /* xsm_debug_keys(XSM_HOOK); keys are copied one at a time. */
+        copyback = 0;
+        for ( i = 0; i < op.u.debug_keys.nr_keys; i++ )
+        {
+            if ( copy_from_guest_raw(c->mem, &k, keys + i, 1) )
+            {
+                ret = -EFAULT;
+                break;
+            }
+            handle_keypress(c->h, (unsigned char)k);
+        }
+        break;
+    }
 
     case XEN_SYSCTL_getdomaininfolist:
         ret = sysctl_getdomaininfolist(c, &op.u.getdomaininfolist);
