@@ -30,7 +30,9 @@
  *    (Xen-heap pages shared with it included): that MFN; a page of
  *    another domain: as grant_map above; a free page -EBUSY; no RAM
  *    there (past the frame table) -EPERM (I/O memory the target may not
- *    map), or -EINVAL for the all-ones frame.
+ *    map), or -EINVAL for the all-ones frame; a page table of the
+ *    target (a frame of a pinned tree, mm_pv.c) mapped writable: -EBUSY
+ *    (get_page_from_l1e cannot take PGT_writable_page on it).
  *
  * No page reference is taken: Xen's PTE holds one until it is unmapped,
  * but the host process can munmap without telling the core.  A mapping
@@ -42,6 +44,7 @@
 #include "core.h"
 #include "hypercall.h"
 #include "p2m.h"
+#include "pv.h"
 #include "xsm.h"
 
 #define PADDR_BITS_X86 52
@@ -75,8 +78,10 @@ static int check_owner(struct caller *c, struct domain *pg_owner, mfn_t mfn)
 }
 
 static int lookup_pv(struct caller *c, struct domain *f, xen_pfn_t gfn,
-                     mfn_t *mfn)
+                     bool write, mfn_t *mfn)
 {
+    int rc;
+
     *mfn = _mfn(gfn);
     if ( !mfn_valid(c->h, *mfn) )
     {
@@ -85,7 +90,10 @@ static int lookup_pv(struct caller *c, struct domain *f, xen_pfn_t gfn,
         return gfn == ((1UL << PADDR_BITS_X86) - 1) >> PAGE_SHIFT
                ? -EINVAL : -EPERM;
     }
-    return check_owner(c, f, *mfn);
+    rc = check_owner(c, f, *mfn);
+    if ( !rc && write && pv_is_pagetable(f, gfn) )
+        rc = -EBUSY;
+    return rc;
 }
 
 static int lookup_hvm(struct caller *c, struct domain *f, xen_pfn_t gfn,
@@ -142,7 +150,7 @@ static int foreign_lookup(struct caller *c, struct domain *f, xen_pfn_t gfn,
                           bool write, mfn_t *mfn)
 {
     return paging_mode_translate(f) ? lookup_hvm(c, f, gfn, write, mfn)
-                                    : lookup_pv(c, f, gfn, mfn);
+                                    : lookup_pv(c, f, gfn, write, mfn);
 }
 
 int p2m_foreign_map_lookup(struct caller *c, domid_t domid, xen_pfn_t gfn,
