@@ -48,8 +48,10 @@ DROPIN_LDLIBS   := -l:libxenevtchn.so.1 -l:libxengnttab.so.1 \
 # libxenctrl, libxenguest and libxenstore only; run on xenmm through the
 # drop-ins (LD_LIBRARY_PATH, `xenmm exec`), so no RPATH.  Its pure parts
 # (layout, parsing) are unit-tested by tests/xenguest/test_*.c.
+XENGUEST_SRC      := $(wildcard tools/xenguest/*.c)
 XENGUEST_PURE_SRC := tools/xenguest/layout.c tools/xenguest/parse.c \
                      tools/xenguest/hvm_info.c
+XENGUEST_LIBS     := -lxenguest -lxenctrl -lxenstore -lxentoollog -ldl
 XENGUEST_TEST_SRC := $(wildcard tests/xenguest/test_*.c) tests/harness/runner.c
 
 LIBCORE     := $(B)/lib/libxenmm-core.a
@@ -75,7 +77,8 @@ DEBIAN_GUEST_LIBS    := -lxenguest -lxenctrl -lxenforeignmemory -lxentoollog
 .PHONY: all check check-plain check-san bench clean format debian-guest-tests
 all: $(B)/bin/xenmm $(B)/bin/xenmm-tests $(B)/bin/xenmm-bench $(B)/bin/xenmmd \
      $(DROPIN_LIBS) $(LIBPRELOAD) $(B)/bin/xenmm-dropin-tests \
-     $(B)/bin/xenmm-xs-introduce debian-guest-tests $(B)/bin/xenguest-tests
+     $(B)/bin/xenmm-xs-introduce debian-guest-tests $(B)/bin/xenguest \
+     $(B)/bin/xenguest-tests
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -127,6 +130,10 @@ $(B)/bin/xenmm-dropin-tests: $(call obj,$(DROPIN_TEST_SRC)) $(DROPIN_LIBS)
 $(B)/bin/xenmm-xs-introduce: $(call obj,$(XS_INTRO_SRC)) $(DROPIN_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(filter %.o,$^) -o $@ $(DROPIN_LDFLAGS) $(DROPIN_LDLIBS)
+
+$(B)/bin/xenguest: $(call obj,$(XENGUEST_SRC))
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $^ -o $@ $(XENGUEST_LIBS)
 
 $(call obj,$(wildcard tests/xenguest/test_*.c)): CFLAGS += -Itools
 $(B)/bin/xenguest-tests: $(call obj,$(XENGUEST_TEST_SRC) $(XENGUEST_PURE_SRC))
