@@ -53,6 +53,16 @@ DEBIAN_CFLAGS   := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -g $(OPT) \
                    $(EXTRA_CFLAGS)
 DEBIAN_LDLIBS   := -lxenctrl -lxentoollog
 
+# XenServer's domain builder (tools/xenguest/, docs/xenguest.md): Debian's
+# libxenctrl, libxenguest and libxenstore only; run on xenmm through the
+# drop-ins (LD_LIBRARY_PATH, `xenmm exec`), so no RPATH.  Its pure parts
+# (layout, parsing) are unit-tested by tests/xenguest/test_*.c.
+XENGUEST_SRC      := $(wildcard tools/xenguest/*.c)
+XENGUEST_PURE_SRC := tools/xenguest/layout.c tools/xenguest/parse.c \
+                     tools/xenguest/hvm_info.c
+XENGUEST_LIBS     := -lxenguest -lxenctrl -lxenstore -lxentoollog -ldl
+XENGUEST_TEST_SRC := $(wildcard tests/xenguest/test_*.c) tests/harness/runner.c
+
 LIBCORE     := $(B)/lib/libxenmm-core.a
 LIBHOSTSPEC := $(B)/lib/libxenmm-hostspec.a
 LIBSERVER   := $(B)/lib/libxenmm-server.a
@@ -77,7 +87,8 @@ DEBIAN_GUEST_LIBS    := -lxenguest -lxenctrl -lxenforeignmemory -lxentoollog
 all: $(B)/bin/xenmm $(B)/bin/xenmm-tests $(B)/bin/xenmm-bench $(B)/bin/xenmmd \
      $(DROPIN_LIBS) $(LIBPRELOAD) $(B)/bin/xenmm-dropin-tests \
      $(B)/bin/xenmm-xs-introduce \
-     $(DEBIAN_TESTS) debian-guest-tests
+     $(DEBIAN_TESTS) debian-guest-tests $(B)/bin/xenguest \
+     $(B)/bin/xenguest-tests
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -125,6 +136,15 @@ $(LIBPRELOAD): $(B)/obj/src/libs/preload.o $(LIBCLIENT)
 $(B)/bin/xenmmd: $(call obj,$(DAEMON_SRC)) $(LIBSERVER) $(LIBHOSTSPEC) $(LIBCORE)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+
+$(B)/bin/xenguest: $(call obj,$(XENGUEST_SRC))
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $^ -o $@ $(XENGUEST_LIBS)
+
+$(call obj,$(wildcard tests/xenguest/test_*.c)): CFLAGS += -Itools
+$(B)/bin/xenguest-tests: $(call obj,$(XENGUEST_TEST_SRC) $(XENGUEST_PURE_SRC))
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $^ -o $@
 
 debian-guest-tests: $(DEBIAN_GUEST_BINS)
 

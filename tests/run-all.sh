@@ -37,6 +37,8 @@ run_suite unit build/bin/xenmm-tests
 export XENMM_TEST_SCALE=10
 run_suite unit-san build/san/bin/xenmm-tests
 unset XENMM_TEST_SCALE
+# xenguest's pure parts: the memory layouts and the parsers.
+run_suite xenguest-unit build/bin/xenguest-tests
 for t in tests/cli/*.sh; do
     [ -e "$t" ] || continue
     run_suite "cli-$(basename "$t" .sh)" bash "$t" build/bin/xenmm
