@@ -87,6 +87,7 @@ struct hostspec_xen_opts {
     uint64_t directmap_size;
     enum hostspec_claim_policy claim_policy;
     unsigned int scrub_threads;          /* idle scrubber workers, 0 = none */
+    uint64_t conring_size;               /* conring_size=, bytes; 0 = default */
 };
 
 struct hostspec {
@@ -169,6 +170,9 @@ int hostspec_xen_opt_get(const struct hostspec_xen_opts *o, unsigned int i,
  * snprintf would have written. */
 size_t hostspec_format_xen_opts(const struct hostspec_xen_opts *o,
                                 char *buf, size_t len);
+
+/* conring_size= above this is refused (the ring is ordinary memory). */
+#define HOSTSPEC_CONRING_MAX (1ULL << 30)
 
 /* Split heap model: xenheap_size 0 means this much (32 MiB). */
 #define HOSTSPEC_SPLIT_XENHEAP_DEFAULT (32ULL << 20)

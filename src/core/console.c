@@ -4,9 +4,9 @@
  * "out of PoD memory" message, domain crashes) and XEN_SYSCTL_readconsole
  * can return it.  The ring keeps the newest conring_size bytes.
  *
- * Its size is Xen's default (console_init_ring, with no conring_size=
- * option): num_present_cpus() << (9 + xenlog_lower_thresh), where a
- * release build's lower threshold is 2, at least the 16 KiB boot ring,
+ * Its size is console_init_ring's: the conring_size= boot option, or by
+ * default num_present_cpus() << (9 + xenlog_lower_thresh), where a
+ * release build's lower threshold is 2; at least the 16 KiB boot ring,
  * rounded up to a power-of-two number of pages: 128 KiB for 64 CPUs.
  */
 #include <stdarg.h>
@@ -18,10 +18,13 @@
 #define _CONRING_SIZE          16384
 #define XENLOG_LOWER_THRESHOLD 2
 
-static size_t conring_default_size(const struct host *h)
+static size_t conring_init_size(const struct host *h)
 {
-    size_t want = (size_t)h->spec->nr_cpus << (9 + XENLOG_LOWER_THRESHOLD);
+    size_t want = h->spec->xen.conring_size;
     size_t size = PAGE_SIZE;
+
+    if ( !want )
+        want = (size_t)h->spec->nr_cpus << (9 + XENLOG_LOWER_THRESHOLD);
 
     if ( want < _CONRING_SIZE )
         want = _CONRING_SIZE;
@@ -47,7 +50,7 @@ void printk(struct host *h, const char *fmt, ...)
     pthread_mutex_lock(&h->console_lock);
     if ( !h->conring )
     {
-        size_t size = conring_default_size(h);
+        size_t size = conring_init_size(h);
 
         h->conring = calloc(1, size);
         h->conring_size = h->conring ? size : 0;

@@ -596,5 +596,10 @@ unsigned long host_check(struct host *h, char *buf, size_t buflen);
 
 /* ---- heap_dump.c ---- */
 void heap_dump(struct host *h, void (*out)(void *ctx, const char *line), void *ctx);
+/* Debug key 'H' (page_alloc.c dump_heap): avail[][] and node_need_scrub[]. */
+void dump_heap(struct host *h, unsigned char key);
+
+/* ---- numa_dump.c: debug key 'u' (x86 numa.c dump_numa) ---- */
+void dump_numa(struct host *h, unsigned char key);
 
 #endif /* XENMM_CORE_H */

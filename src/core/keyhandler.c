@@ -8,6 +8,10 @@
  * Keys xenmm has (Xen's letters and descriptions):
  *   'D'  dump VT-x EPT tables (p2m.c, ept_dump_p2m_table): every leaf of
  *        every HAP domain's p2m, with its order.
+ *   'H'  dump heap info (heap_dump.c, dump_heap): free pages per node and
+ *        zone, and each node's pages still to scrub.
+ *   'u'  dump NUMA info (numa_dump.c, dump_numa): the nodes, CPU to node,
+ *        and each domain's pages on each node.
  * Xen's other keys dump state the emulated host does not have (registers,
  * timers, interrupts, ...).
  */
@@ -23,6 +27,8 @@ struct keyhandler {
 
 static const struct keyhandler key_table[] = {
     { 'D', ept_dump_p2m_table, "dump VT-x EPT tables" },
+    { 'H', dump_heap, "dump heap info" },
+    { 'u', dump_numa, "dump NUMA info" },
 };
 
 void handle_keypress(struct host *h, unsigned char key)

@@ -311,6 +311,32 @@ static void hostspec_get_scrub_threads(const struct hostspec_xen_opts *o,
     snprintf(buf, len, "%u", o->scrub_threads);
 }
 
+/* Xen's conring_size=: 0 keeps the default (console.c sizes it by CPUs). */
+static int hostspec_set_conring_size(struct hostspec_xen_opts *o,
+                                     const char *val, bool neg, char *err,
+                                     size_t errlen)
+{
+    uint64_t v;
+
+    if ( hostspec_opt_size("conring_size", val, neg, &v, err, errlen) )
+        return -1;
+    if ( v > HOSTSPEC_CONRING_MAX )
+        return hostspec_err(err, errlen,
+                            "conring_size: \"%s\" is above xenmm's limit "
+                            "of 1G", val);
+    o->conring_size = v;
+    return 0;
+}
+
+static void hostspec_get_conring_size(const struct hostspec_xen_opts *o,
+                                      char *buf, size_t len)
+{
+    if ( !o->conring_size )
+        snprintf(buf, len, "0");
+    else
+        hostspec_fmt_size(o->conring_size, buf, len);
+}
+
 static const struct hostspec_opt hostspec_opts[] = {
     { "bootscrub", true, false, hostspec_set_bootscrub,
       hostspec_get_bootscrub },
@@ -331,6 +357,8 @@ static const struct hostspec_opt hostspec_opts[] = {
       hostspec_get_claim_policy },
     { "scrub_threads", false, false, hostspec_set_scrub_threads,
       hostspec_get_scrub_threads },
+    { "conring_size", false, true, hostspec_set_conring_size,
+      hostspec_get_conring_size },
 };
 
 #define NR_OPTS (sizeof(hostspec_opts) / sizeof(hostspec_opts[0]))

@@ -1,7 +1,9 @@
 /*
  * XEN_SYSCTL_debug_keys and the console ring's size: debug key 'D' prints
  * every HAP domain's p2m leaf by leaf (Xen's ept_dump_p2m_table), which
- * `xl debug-keys D; xl dmesg` shows and the domain-builder tests read.
+ * `xl debug-keys D; xl dmesg` shows and the domain-builder tests read;
+ * 'u' each domain's pages per node (dump_numa) and 'H' the free heap and
+ * the pages to scrub (dump_heap), which `xenmm run` reads.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -167,5 +169,145 @@ TEST(console_ring_size_is_xens_default)
     h = boot_preset("server-2s", NULL, NULL);       /* 64 CPUs */
     printk(h, "x\n");
     CHECK_EQ(h->conring_size, 128 * 1024);
+    host_destroy(h);
+}
+
+/* The value of "<prefix><number>" in s, or -1. */
+static long value_after(const char *s, const char *prefix)
+{
+    const char *p = strstr(s, prefix);
+
+    return p ? strtol(p + strlen(prefix), NULL, 10) : -1;
+}
+
+/* dump_numa: nodes, CPUs, and each domain's pages by node (Xen 4.17). */
+TEST(debug_key_u_dumps_numa)
+{
+    struct host *h = boot_tiny(2, 64ULL << 20);
+    struct domain *d = new_hvm_domain(h, 1, 4096);
+    struct garena a;
+    struct caller c;
+    xen_pfn_t list[64];
+    char want[128], *out;
+    size_t pos;
+    unsigned int i;
+
+    garena_init(&a, 1 << 20);
+    caller_init(&c, h->hardware_domain, &a.ga);
+    for ( i = 0; i < 64; i++ )
+        list[i] = i;
+    /* 40 pages on node 1, 24 on node 0, 2M on node 1. */
+    REQUIRE(memop_resv(&c, &a, true, XENMEM_populate_physmap, 1, list, 40, 0,
+                       XENMEMF_exact_node(1)) == 40);
+    REQUIRE(memop_resv(&c, &a, true, XENMEM_populate_physmap, 1, list + 40,
+                       24, 0, XENMEMF_exact_node(0)) == 24);
+    list[0] = 0x200;
+    REQUIRE(memop_resv(&c, &a, true, XENMEM_populate_physmap, 1, list, 1, 9,
+                       XENMEMF_exact_node(1)) == 1);
+    REQUIRE(d->tot_pages == 64 + 512);
+
+    pos = h->conring_prod;
+    CHECK_EQ(debug_keys(&c, &a, "u", 1), 0);
+    out = console_since(h, &pos);
+    CHECK(!strncmp(out, "'u' pressed -> dumping numa info (now = ", 40));
+    for ( i = 0; i < 2; i++ )
+    {
+        snprintf(want, sizeof(want), "NODE%u start->%lu size->%lu free->%lu\n",
+                 i, h->node_start_pfn[i], h->node_spanned_pages[i],
+                 avail_node_heap_pages(h, i));
+        CHECK(strstr(out, want) != NULL);
+        snprintf(want, sizeof(want), "CPU%u -> NODE%u\n", i, i);
+        CHECK(strstr(out, want) != NULL);
+    }
+    CHECK(strstr(out, "Memory location of each domain:\nDomain 0 (total: ")
+          != NULL);
+    snprintf(want, sizeof(want), "Domain 1 (total: %u):\n    Node 0: 24\n"
+             "    Node 1: 552\n", d->tot_pages);
+    CHECK(strstr(out, want) != NULL);
+    CHECK(strstr(out, "vnodes") == NULL);
+    free(out);
+    garena_free(&a);
+    host_destroy(h);
+}
+
+/* One CPU run per node: "CPU0...31 -> NODE0" on a preset. */
+TEST(debug_key_u_cpu_runs)
+{
+    struct host *h = boot_preset("server-2s", "scrub_threads=0", NULL);
+    struct garena a;
+    struct caller c;
+    char *out;
+    size_t pos = 0;
+
+    garena_init(&a, 1 << 16);
+    caller_init(&c, h->hardware_domain, &a.ga);
+    CHECK_EQ(debug_keys(&c, &a, "u", 1), 0);
+    out = console_since(h, &pos);
+    CHECK(strstr(out, "CPU0...31 -> NODE0\nCPU32...63 -> NODE1\n") != NULL);
+    CHECK_EQ(count_lines(out, "    Node "), 2);       /* dom0 only */
+    free(out);
+    garena_free(&a);
+    host_destroy(h);
+}
+
+/* dump_heap: every zone of both nodes, then the pages still to scrub. */
+TEST(debug_key_H_dumps_heap)
+{
+    struct host *h = boot_tiny(2, 64ULL << 20);
+    struct domain *d = new_domain(h, 1, 4096);
+    struct garena a;
+    struct caller c;
+    xen_pfn_t list[16];
+    char want[128], *out;
+    size_t pos;
+    unsigned long total = 0;
+    unsigned int z;
+
+    garena_init(&a, 1 << 20);
+    caller_init(&c, h->hardware_domain, &a.ga);
+    REQUIRE(memop_resv(&c, &a, true, XENMEM_increase_reservation, 1, list,
+                       16, 0, XENMEMF_exact_node(1)) == 16);
+    pos = h->conring_prod;
+    CHECK_EQ(debug_keys(&c, &a, "H", 1), 0);
+    out = console_since(h, &pos);
+    CHECK(!strncmp(out, "'H' pressed -> dumping heap info (now = ", 40));
+    CHECK_EQ(count_lines(out, "heap[node="), 2 * NR_ZONES);
+    for ( z = 0; z < NR_ZONES; z++ )
+    {
+        snprintf(want, sizeof(want), "heap[node=1][zone=%u] -> ", z);
+        CHECK(value_after(out, want) == (long)h->avail[1][z]);
+        total += h->avail[1][z];
+    }
+    CHECK_EQ(total, avail_node_heap_pages(h, 1));
+    CHECK(strstr(out, "unscrubbed") == NULL);       /* bootscrub=off */
+    free(out);
+
+    /* The domain dies: its 16 pages come back dirty on node 1. */
+    domain_kill(d);
+    pos = h->conring_prod;
+    CHECK_EQ(debug_keys(&c, &a, "H", 1), 0);
+    out = console_since(h, &pos);
+    CHECK(h->node_need_scrub[1] >= 16);
+    snprintf(want, sizeof(want), "Node 1 has %lu unscrubbed pages\n",
+             h->node_need_scrub[1]);
+    CHECK(strstr(out, want) != NULL);
+    free(out);
+    garena_free(&a);
+    host_destroy(h);
+}
+
+/* conring_size=: console_init_ring rounds it up to 2^n pages. */
+TEST(console_ring_conring_size_option)
+{
+    struct host *h = boot_preset("server-2s", "conring_size=4M",
+                                 "scrub_threads=0");
+
+    printk(h, "x\n");
+    CHECK_EQ(h->conring_size, 4 << 20);
+    host_destroy(h);
+
+    h = boot_preset("server-2s", "conring_size=20K", "scrub_threads=0");
+    printk(h, "x\n");
+    CHECK_EQ(h->conring_size, 32 << 10);
     host_destroy(h);
 }
