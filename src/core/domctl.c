@@ -16,8 +16,9 @@
  * resumedomain, getdomaininfo, max_vcpus, max_mem, set/getvcpuaffinity,
  * set/getnodeaffinity, scheduler_op (credit), setdomainhandle,
  * setdebugging, settimeoffset, getvcpuinfo, set_target, setvnumainfo,
- * set_virq_handler (event_channel.c), get/set_paging_mempool_size
- * (paging.c), get/sethvmcontext and gethvmcontext_partial (hvm_save.c),
+ * set_virq_handler (event_channel.c), get/set_paging_mempool_size and
+ * shadow_op's allocation ops (paging.c), get/sethvmcontext and
+ * gethvmcontext_partial (hvm_save.c),
  * settscinfo/gettscinfo (time.c), get/set_cpu_policy (cpu_policy.c),
  * set/get_address_size, hypercall_init, set/getvcpucontext
  * (pv_domctl.c).
@@ -638,6 +639,17 @@ long do_domctl(struct caller *c, uint64_t u_domctl)
 
             ret = hypercall_create_continuation(c, __HYPERVISOR_domctl, 1, &arg);
         }
+        break;
+
+    case XEN_DOMCTL_shadow_op:
+        ret = paging_domctl(c, d, &op.u.shadow_op);
+        if ( ret == -ERESTART )
+        {
+            unsigned long arg = u_domctl;
+
+            ret = hypercall_create_continuation(c, __HYPERVISOR_domctl, 1, &arg);
+        }
+        copyback = !ret;
         break;
 
     case XEN_DOMCTL_set_address_size:

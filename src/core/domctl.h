@@ -67,6 +67,13 @@ long sched_adjust(struct caller *c, struct domain *d,
 int arch_get_paging_mempool_size(struct domain *d, uint64_t *size);
 int arch_set_paging_mempool_size(struct caller *c, struct domain *d,
                                  uint64_t size);
+/*
+ * XEN_DOMCTL_shadow_op's pool ops (set/get allocation in MiB).  -EINVAL
+ * (the caller itself, no vCPUs, another op), -EOPNOTSUPP (PV), -ENOMEM,
+ * -ERESTART (preempted by c).  0 for a dying domain, as Xen.
+ */
+int paging_domctl(struct caller *c, struct domain *d,
+                  struct xen_domctl_shadow_op *sc);
 
 /*
  * hvm_save.c: XEN_DOMCTL_{get,set}hvmcontext and gethvmcontext_partial

@@ -18,6 +18,11 @@
  *    goes below sh_min_allocation() (128 per vCPU plus p2m headroom); with
  *    no shadows ever built, shrinking always succeeds.
  *  - PV: no pool; the domctls return -EOPNOTSUPP.
+ * XEN_DOMCTL_shadow_op (paging_domctl, hap_domctl/shadow_domctl) is the
+ * older interface to the same pool, which xenopsd still uses: its
+ * SET_ALLOCATION and GET_ALLOCATION in MiB (GET rounds up, as
+ * hap_get_allocation), OFF a no-op; the log-dirty and other shadow ops
+ * are -EINVAL, HAP's answer (xenmm has no log-dirty mode).
  * Growing or shrinking checks for preemption after every page; a
  * preempted set returns -ERESTART and the domctl re-issues itself.
  * Teardown (domain_kill) gives every free pool page back; they are freed
@@ -200,4 +205,52 @@ int arch_set_paging_mempool_size(struct caller *c, struct domain *d,
     rc = paging_set_allocation(d, pages, c, &preempted);
     pthread_mutex_unlock(&d->paging.lock);
     return preempted ? -ERESTART : rc;
+}
+
+/* hap_get_allocation / shadow_get_allocation: the pool in MiB, rounded up. */
+static unsigned int paging_get_allocation_mb(struct domain *d)
+{
+    unsigned long pg;
+
+    pthread_mutex_lock(&d->paging.lock);
+    pg = d->paging.total_pages + d->paging.p2m_pages;
+    pthread_mutex_unlock(&d->paging.lock);
+    return (pg >> (20 - PAGE_SHIFT)) +
+           ((pg & ((1UL << (20 - PAGE_SHIFT)) - 1)) ? 1 : 0);
+}
+
+int paging_domctl(struct caller *c, struct domain *d,
+                  struct xen_domctl_shadow_op *sc)
+{
+    bool preempted = false;
+    int rc;
+
+    if ( d == c->d )
+        return -EINVAL;                 /* "a paging op on itself" */
+    if ( d->is_dying )
+        return 0;                       /* ignored */
+    if ( !d->vcpu || !d->vcpu[0] )
+        return -EINVAL;                 /* no vCPUs */
+    if ( !paging_has_pool(d) )
+        return -EOPNOTSUPP;             /* xenmm: no PV shadow pool */
+
+    switch ( sc->op )
+    {
+    case XEN_DOMCTL_SHADOW_OP_SET_ALLOCATION:
+        pthread_mutex_lock(&d->paging.lock);
+        rc = paging_set_allocation(d, (unsigned long)sc->mb << (20 - PAGE_SHIFT),
+                                   c, &preempted);
+        pthread_mutex_unlock(&d->paging.lock);
+        if ( preempted )
+            return -ERESTART;
+        sc->mb = paging_get_allocation_mb(d);
+        return rc;
+    case XEN_DOMCTL_SHADOW_OP_GET_ALLOCATION:
+        sc->mb = paging_get_allocation_mb(d);
+        return 0;
+    case XEN_DOMCTL_SHADOW_OP_OFF:
+        return 0;
+    default:
+        return -EINVAL;
+    }
 }

@@ -36,7 +36,7 @@ TEST(domctl_version_lookup_privilege)
     CHECK_EQ(domctl(&t, XEN_DOMCTL_pausedomain, 77), -ESRCH);
     CHECK_EQ(domctl(&t, XEN_DOMCTL_pausedomain, DOMID_SELF), -ESRCH);
     CHECK_EQ(domctl(&t, 9999, 1), -ENOSYS);
-    CHECK_EQ(domctl(&t, XEN_DOMCTL_shadow_op, 1), -ENOSYS);
+    CHECK_EQ(domctl(&t, XEN_DOMCTL_gdbsx_guestmemio, 1), -ENOSYS);
 
     /* A domU: -EPERM, but the lookup comes first (-ESRCH). */
     dctl_as(&t, u);

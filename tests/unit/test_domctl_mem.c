@@ -428,3 +428,55 @@ TEST(xenmem_get_vnumainfo)
     check_host(h);
     host_destroy(h);
 }
+
+/* XEN_DOMCTL_shadow_op's allocation ops: the same pool, in MiB. */
+static long shadow_op(struct dctl *t, domid_t dom, uint32_t op, uint32_t mb,
+                      uint32_t *mb_out)
+{
+    long rc;
+
+    memset(&t->op.u, 0, sizeof(t->op.u));
+    t->op.u.shadow_op.op = op;
+    t->op.u.shadow_op.mb = mb;
+    rc = domctl(t, XEN_DOMCTL_shadow_op, dom);
+    if ( mb_out )
+        *mb_out = t->op.u.shadow_op.mb;
+    return rc;
+}
+
+TEST(domctl_shadow_op_allocation)
+{
+    struct host *h = boot_tiny(2, 64ULL << 20);
+    struct dctl t;
+    struct domain *hvm;
+    uint32_t mb = 0;
+    uint64_t size = 0;
+
+    dctl_init(&t, h->hardware_domain);
+    hvm = dctl_create(&t, 1, true, 1);
+    REQUIRE(hvm && dctl_create(&t, 2, false, 1));
+
+    /* 256 pages at creation: 1 MiB. */
+    CHECK_EQ(shadow_op(&t, 1, XEN_DOMCTL_SHADOW_OP_GET_ALLOCATION, 0, &mb), 0);
+    CHECK_EQ(mb, 1);
+    CHECK_EQ(shadow_op(&t, 1, XEN_DOMCTL_SHADOW_OP_SET_ALLOCATION, 9, &mb), 0);
+    CHECK_EQ(mb, 9);
+    CHECK_EQ(hvm->paging.total_pages, 9 * 256);
+    CHECK_EQ(pool_get(&t, 1, &size), 0);
+    CHECK_EQ(size, 9 << 20);
+    /* GET rounds a partial MiB up, as hap_get_allocation. */
+    CHECK_EQ(pool_set(&t, 1, (2 << 20) + 4096), 0);
+    CHECK_EQ(shadow_op(&t, 1, XEN_DOMCTL_SHADOW_OP_GET_ALLOCATION, 0, &mb), 0);
+    CHECK_EQ(mb, 3);
+    CHECK_EQ(shadow_op(&t, 1, XEN_DOMCTL_SHADOW_OP_OFF, 0, NULL), 0);
+    CHECK_EQ(shadow_op(&t, 1, XEN_DOMCTL_SHADOW_OP_CLEAN, 0, NULL), -EINVAL);
+    /* PV has no pool here; a domU may not (XSM_PRIV, before the op). */
+    CHECK_EQ(shadow_op(&t, 2, XEN_DOMCTL_SHADOW_OP_SET_ALLOCATION, 4, NULL),
+             -EOPNOTSUPP);
+    dctl_as(&t, hvm);
+    CHECK_EQ(shadow_op(&t, 1, XEN_DOMCTL_SHADOW_OP_GET_ALLOCATION, 0, NULL),
+             -EPERM);
+    dctl_as(&t, h->hardware_domain);
+    check_host(h);
+    host_destroy(h);
+}
