@@ -63,6 +63,14 @@ XENGUEST_PURE_SRC := tools/xenguest/layout.c tools/xenguest/parse.c \
 XENGUEST_LIBS     := -lxenguest -lxenctrl -lxenstore -lxentoollog -ldl
 XENGUEST_TEST_SRC := $(wildcard tests/xenguest/test_*.c) tests/harness/runner.c
 
+# xenmm run's toolstack (tools/toolstack/, docs/scenarios.md): Debian's
+# libxenctrl, libxenstore and libxlutil, and libxencall for the guest's
+# own e820 query; DT_RPATH $$ORIGIN/../lib (DROPIN_LDFLAGS) makes them and
+# their own dependencies load the drop-ins.  None of xenmm's code.
+TOOLSTACK_SRC   := $(wildcard tools/toolstack/*.c)
+TOOLSTACK_LIBS  := -lxlutil -lxenctrl -lxenstore -lxencall -lxentoollog \
+                   -ljansson -lm -pthread
+
 LIBCORE     := $(B)/lib/libxenmm-core.a
 LIBHOSTSPEC := $(B)/lib/libxenmm-hostspec.a
 LIBSERVER   := $(B)/lib/libxenmm-server.a
@@ -88,7 +96,7 @@ all: $(B)/bin/xenmm $(B)/bin/xenmm-tests $(B)/bin/xenmm-bench $(B)/bin/xenmmd \
      $(DROPIN_LIBS) $(LIBPRELOAD) $(B)/bin/xenmm-dropin-tests \
      $(B)/bin/xenmm-xs-introduce \
      $(DEBIAN_TESTS) debian-guest-tests $(B)/bin/xenguest \
-     $(B)/bin/xenguest-tests
+     $(B)/bin/xenguest-tests $(B)/bin/xenmm-toolstack
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -140,6 +148,10 @@ $(B)/bin/xenmmd: $(call obj,$(DAEMON_SRC)) $(LIBSERVER) $(LIBHOSTSPEC) $(LIBCORE
 $(B)/bin/xenguest: $(call obj,$(XENGUEST_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $^ -o $@ $(XENGUEST_LIBS)
+
+$(B)/bin/xenmm-toolstack: $(call obj,$(TOOLSTACK_SRC)) $(DROPIN_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(filter %.o,$^) -o $@ $(DROPIN_LDFLAGS) $(TOOLSTACK_LIBS)
 
 $(call obj,$(wildcard tests/xenguest/test_*.c)): CFLAGS += -Itools
 $(B)/bin/xenguest-tests: $(call obj,$(XENGUEST_TEST_SRC) $(XENGUEST_PURE_SRC))

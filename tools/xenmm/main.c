@@ -17,6 +17,8 @@ static const struct xenmm_cmd xenmm_cmds[] = {
       "start, stop or ask about xenmmd, the host the Xen libraries use" },
     { "exec", cmd_exec,
       "run a program with the drop-in Xen libraries against xenmmd" },
+    { "run", cmd_run,
+      "start a scenario's VMs as a XenServer host does; show their memory" },
     { "help", cmd_help, "list the commands, or show one's options" },
 };
 

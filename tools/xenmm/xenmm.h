@@ -30,6 +30,7 @@ struct xenmm_cmd {
 int cmd_hostinfo(int argc, char **argv);
 int cmd_daemon(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 
 /* The daemon's socket: given, else xmm_default_socket_path.  -1: too long. */
 int xenmm_socket_path(const char *given, char *buf, size_t len);
