@@ -53,6 +53,8 @@ XENGUEST_PURE_SRC := tools/xenguest/layout.c tools/xenguest/parse.c \
                      tools/xenguest/hvm_info.c
 XENGUEST_LIBS     := -lxenguest -lxenctrl -lxenstore -lxentoollog -ldl
 XENGUEST_TEST_SRC := $(wildcard tests/xenguest/test_*.c) tests/harness/runner.c
+# xenopsd's build_pre as a library and a command (tools/build_pre/).
+BUILD_PRE_SRC     := $(wildcard tools/build_pre/*.c)
 
 LIBCORE     := $(B)/lib/libxenmm-core.a
 LIBHOSTSPEC := $(B)/lib/libxenmm-hostspec.a
@@ -78,7 +80,7 @@ DEBIAN_GUEST_LIBS    := -lxenguest -lxenctrl -lxenforeignmemory -lxentoollog
 all: $(B)/bin/xenmm $(B)/bin/xenmm-tests $(B)/bin/xenmm-bench $(B)/bin/xenmmd \
      $(DROPIN_LIBS) $(LIBPRELOAD) $(B)/bin/xenmm-dropin-tests \
      $(B)/bin/xenmm-xs-introduce debian-guest-tests $(B)/bin/xenguest \
-     $(B)/bin/xenguest-tests
+     $(B)/bin/xenguest-tests $(B)/bin/xenmm-build-pre
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -139,6 +141,10 @@ $(call obj,$(wildcard tests/xenguest/test_*.c)): CFLAGS += -Itools
 $(B)/bin/xenguest-tests: $(call obj,$(XENGUEST_TEST_SRC) $(XENGUEST_PURE_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $^ -o $@
+
+$(B)/bin/xenmm-build-pre: $(call obj,$(BUILD_PRE_SRC))
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $^ -o $@ -lxenctrl -lxenstore -lxencall -lxentoollog -lm
 
 debian-guest-tests: $(DEBIAN_GUEST_BINS)
 
