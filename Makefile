@@ -55,6 +55,8 @@ XENGUEST_LIBS     := -lxenguest -lxenctrl -lxenstore -lxentoollog -ldl
 XENGUEST_TEST_SRC := $(wildcard tests/xenguest/test_*.c) tests/harness/runner.c
 # xenopsd's build_pre as a library and a command (tools/build_pre/).
 BUILD_PRE_SRC     := $(wildcard tools/build_pre/*.c)
+# What the xenguest suite inspects guests with (tests/xenguest/xg_inspect.c).
+XG_INSPECT_SRC    := tests/xenguest/xg_inspect.c
 
 LIBCORE     := $(B)/lib/libxenmm-core.a
 LIBHOSTSPEC := $(B)/lib/libxenmm-hostspec.a
@@ -80,7 +82,7 @@ DEBIAN_GUEST_LIBS    := -lxenguest -lxenctrl -lxenforeignmemory -lxentoollog
 all: $(B)/bin/xenmm $(B)/bin/xenmm-tests $(B)/bin/xenmm-bench $(B)/bin/xenmmd \
      $(DROPIN_LIBS) $(LIBPRELOAD) $(B)/bin/xenmm-dropin-tests \
      $(B)/bin/xenmm-xs-introduce debian-guest-tests $(B)/bin/xenguest \
-     $(B)/bin/xenguest-tests $(B)/bin/xenmm-build-pre
+     $(B)/bin/xenguest-tests $(B)/bin/xenmm-build-pre $(B)/bin/xg-inspect
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -145,6 +147,11 @@ $(B)/bin/xenguest-tests: $(call obj,$(XENGUEST_TEST_SRC) $(XENGUEST_PURE_SRC))
 $(B)/bin/xenmm-build-pre: $(call obj,$(BUILD_PRE_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $^ -o $@ -lxenctrl -lxenstore -lxencall -lxentoollog -lm
+
+$(B)/bin/xg-inspect: $(call obj,$(XG_INSPECT_SRC))
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $^ -o $@ -lxenctrl -lxencall -lxenforeignmemory \
+	    -lxentoollog
 
 debian-guest-tests: $(DEBIAN_GUEST_BINS)
 
