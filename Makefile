@@ -2,6 +2,7 @@
 #   make            build everything under build/ (programs in build/bin, libraries in build/lib)
 #   make check      build and run every test (plain build, then ASan+UBSan build)
 #   make bench      build and run the benchmarks (figures, not tests)
+#   make bench-xc   hypercall round trips from Debian's libxenctrl
 #
 # Sources are found by wildcard: a new .c file in a module directory is built
 # without editing this file.
@@ -43,6 +44,14 @@ DROPIN_LDFLAGS  := -L$(B)/lib -Wl,-rpath-link,$(B)/lib -Wl,--disable-new-dtags \
 DROPIN_LDLIBS   := -l:libxenevtchn.so.1 -l:libxengnttab.so.1 \
                    -l:libxendevicemodel.so.1 -l:libxenforeignmemory.so.1 \
                    -l:libxencall.so.1 -lxenctrl -lxenstore -pthread
+# Programs built against Debian's Xen headers and linked with Debian's Xen
+# libraries only (none of xenmm's code): at run time LD_LIBRARY_PATH puts
+# the drop-in libraries of $(B)/lib first (tests/debian).
+DEBIAN_TEST_SRC := $(filter-out tests/debian/build_%.c tests/debian/guest_util.c,$(wildcard tests/debian/*.c))
+DEBIAN_TESTS    := $(patsubst tests/debian/%.c,$(B)/debian-tests/%,$(DEBIAN_TEST_SRC))
+DEBIAN_CFLAGS   := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -g $(OPT) \
+                   $(EXTRA_CFLAGS)
+DEBIAN_LDLIBS   := -lxenctrl -lxentoollog
 
 # XenServer's domain builder (tools/xenguest/, docs/xenguest.md): Debian's
 # libxenctrl, libxenguest and libxenstore only; run on xenmm through the
@@ -78,10 +87,11 @@ DEBIAN_GUEST_BINS    := $(patsubst %,$(B)/debian-tests/%,$(DEBIAN_GUEST_TESTS)) 
                         $(patsubst %,$(B)/debian-tests/%,$(DEBIAN_GUEST_BENCH))
 DEBIAN_GUEST_LIBS    := -lxenguest -lxenctrl -lxenforeignmemory -lxentoollog
 
-.PHONY: all check check-plain check-san bench clean format debian-guest-tests
+.PHONY: all check check-plain check-san bench bench-xc clean format debian-guest-tests
 all: $(B)/bin/xenmm $(B)/bin/xenmm-tests $(B)/bin/xenmm-bench $(B)/bin/xenmmd \
      $(DROPIN_LIBS) $(LIBPRELOAD) $(B)/bin/xenmm-dropin-tests \
-     $(B)/bin/xenmm-xs-introduce debian-guest-tests $(B)/bin/xenguest \
+     $(B)/bin/xenmm-xs-introduce \
+     $(DEBIAN_TESTS) debian-guest-tests $(B)/bin/xenguest \
      $(B)/bin/xenguest-tests $(B)/bin/xenmm-build-pre $(B)/bin/xg-inspect
 
 $(B)/obj/%.o: %.c
@@ -114,6 +124,10 @@ $(LIBCLIENT): $(B)/obj/src/libs/client.o $(LIBSERVER) $(LIBHOSTSPEC) $(LIBCORE) 
 	    -Wl,--version-script=src/libs/libxenmm-client.map -Wl,-z,defs \
 	    $(filter %.o %.a,$^) -o $@ $(LDLIBS)
 
+# Reached only through the pattern rule below: not intermediates to delete
+# (which made every make rebuild and relink the drop-in libraries).
+.SECONDARY: $(call obj,$(wildcard src/libs/*.c))
+
 $(B)/lib/lib%.so.1: $(B)/obj/src/libs/%.o src/libs/lib%.map $(LIBCLIENT)
 	$(CC) $(CFLAGS) -shared -Wl,-soname,lib$*.so.1 \
 	    -Wl,--version-script=src/libs/lib$*.map -Wl,-z,defs \
@@ -126,14 +140,6 @@ $(LIBPRELOAD): $(B)/obj/src/libs/preload.o $(LIBCLIENT)
 $(B)/bin/xenmmd: $(call obj,$(DAEMON_SRC)) $(LIBSERVER) $(LIBHOSTSPEC) $(LIBCORE)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
-
-$(B)/bin/xenmm-dropin-tests: $(call obj,$(DROPIN_TEST_SRC)) $(DROPIN_LIBS)
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(filter %.o,$^) -o $@ $(DROPIN_LDFLAGS) $(DROPIN_LDLIBS)
-
-$(B)/bin/xenmm-xs-introduce: $(call obj,$(XS_INTRO_SRC)) $(DROPIN_LIBS)
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(filter %.o,$^) -o $@ $(DROPIN_LDFLAGS) $(DROPIN_LDLIBS)
 
 $(B)/bin/xenguest: $(call obj,$(XENGUEST_SRC))
 	@mkdir -p $(dir $@)
@@ -173,6 +179,14 @@ $(B)/debian-tests/%.elf: tests/debian/kernels/%.S tests/debian/kernels/%.lds
 	$(LD) -nostdlib --no-warn-rwx-segments -T tests/debian/kernels/$*.lds \
 	    $(B)/debian-tests/$*.o -o $@
 
+$(B)/bin/xenmm-dropin-tests: $(call obj,$(DROPIN_TEST_SRC)) $(DROPIN_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(filter %.o,$^) -o $@ $(DROPIN_LDFLAGS) $(DROPIN_LDLIBS)
+
+$(B)/bin/xenmm-xs-introduce: $(call obj,$(XS_INTRO_SRC)) $(DROPIN_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(filter %.o,$^) -o $@ $(DROPIN_LDFLAGS) $(DROPIN_LDLIBS)
+
 $(B)/bin/xenmm: $(call obj,$(XENMM_SRC)) $(LIBSERVER) $(LIBHOSTSPEC) $(LIBCORE)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
@@ -185,15 +199,31 @@ $(B)/bin/xenmm-bench: $(call obj,$(BENCH_SRC)) $(LIBHOSTSPEC) $(LIBCORE)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
+$(B)/debian-tests/%: tests/debian/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(DEBIAN_CFLAGS) $< -o $@ $(DEBIAN_LDLIBS)
+
+# Built for bench-xc only.
+$(B)/debian-tests/xc_bench: bench/debian/xc_bench.c
+	@mkdir -p $(dir $@)
+	$(CC) $(DEBIAN_CFLAGS) $< -o $@ $(DEBIAN_LDLIBS)
+
 # The sanitizer build lives in its own tree so both can coexist.
+# xenmmd and the drop-in libraries too: tests/debian/xc.sh runs Debian's
+# libxenctrl on them with libasan preloaded.
 san:
-	$(MAKE) B=build/san OPT="$(SAN_FLAGS)" build/san/bin/xenmm-tests build/san/bin/xenmm
+	$(MAKE) B=build/san OPT="$(SAN_FLAGS)" build/san/bin/xenmm-tests build/san/bin/xenmm \
+	    build/san/bin/xenmmd $(DROPIN_LIBS:$(B)/%=build/san/%)
 
 check: all san
 	tests/run-all.sh
 
 bench: $(B)/bin/xenmm-bench
 	$(B)/bin/xenmm-bench all
+
+# Hypercall round trips from Debian's libxenctrl to xenmmd and in-process.
+bench-xc: $(B)/bin/xenmmd $(DROPIN_LIBS) $(B)/debian-tests/xc_bench
+	bench/debian/xc_roundtrip.sh
 
 format:
 	clang-format -i $(CORE_SRC) $(wildcard src/core/*.h)

@@ -81,6 +81,7 @@ static struct domain *bench_hvm_domain(struct host *h)
         .max_grant_frames = -1,
         .max_maptrack_frames = -1,
         .grant_opts = XEN_DOMCTL_GRANT_version(1),
+        .arch.emulation_flags = XEN_X86_EMU_ALL & ~XEN_X86_EMU_VPCI,
     };
     int rc;
     struct domain *d = domain_create(h, 1, &cfg, 0, &rc);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test suite: the unit tests (plain and ASan+UBSan builds), the
-# CLI tests in tests/cli/*.sh and the Debian-linked tests in tests/debian/*.sh.  Ends with one "N passed, N failed" line that
+# CLI tests in tests/cli/*.sh and the Debian-userspace tests in
+# tests/debian/*.sh.  Ends with one "N passed, N failed" line that
 # sums all suites; exits non-zero if anything failed.
 set -u
 cd "$(dirname "$0")/.."
@@ -42,9 +43,9 @@ for t in tests/cli/*.sh; do
     [ -e "$t" ] || continue
     run_suite "cli-$(basename "$t" .sh)" bash "$t" build/bin/xenmm
 done
-# Programs linked with Debian's Xen libraries, on the drop-in ones.
+# Debian's Xen libraries and programs on the drop-in libraries and xenmmd.
 for t in tests/debian/*.sh; do
-    [ -e "$t" ] || continue
+    [ -e "$t" ] && [ "$(basename "$t")" != lib.sh ] || continue
     run_suite "debian-$(basename "$t" .sh)" bash "$t"
 done
 echo "$passed passed, $failed failed"

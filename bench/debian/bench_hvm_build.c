@@ -85,10 +85,7 @@ static int build(xc_interface *xch, const char *hvmloader, unsigned int mib,
     store = xc_evtchn_alloc_unbound(xch, *domid, 0);
     console = xc_evtchn_alloc_unbound(xch, *domid, 0);
     if ( store < 0 || console < 0 )
-    {
-        store = 1;                  /* no event channels in the core yet */
-        console = 2;
-    }
+        return -1;
     STEP(xc_hvm_param_set(xch, *domid, HVM_PARAM_HPET_ENABLED, 1));
     STEP(xc_hvm_param_set(xch, *domid, HVM_PARAM_VPT_ALIGN, 1));
     STEP(xc_hvm_param_set(xch, *domid, HVM_PARAM_TIMER_MODE, 1));
@@ -183,7 +180,7 @@ int main(int argc, char **argv)
                 argv[0], MAX_RUNS);
         return 2;
     }
-    /* Critical messages only: no event channels is expected, for now. */
+    /* Critical messages only: a failing step says so itself. */
     lg = (xentoollog_logger *)xtl_createlogger_stdiostream(stderr,
                                                             XTL_CRITICAL, 0);
     if ( (xch = xc_interface_open(lg, lg, 0)) == NULL )

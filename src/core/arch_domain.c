@@ -2,6 +2,10 @@
  * arch_domain.c - x86 per-domain setup and teardown (see arch_domain.h):
  * the order Xen uses, with each resource owned by its own file.
  *
+ * The emulated devices asked for must be a combination Xen allows
+ * (-EINVAL for unknown ones, -EOPNOTSUPP for others), checked before
+ * anything is set up, as x86 arch_domain_create.
+ *
  * shared_info, as x86 arch_domain_create: one Xen-heap page below 4 GiB
  * (MEMF_bits(32): its address must fit a 32-bit guest's start_info),
  * cleared and shared with the domain; -ENOMEM without one.  domain_kill
@@ -42,10 +46,34 @@ static void shared_info_free(struct domain *d)
     d->shared_info = NULL;
 }
 
+/*
+ * emulation_flags_ok: an HVM domU emulates everything but vPCI, or only
+ * the LAPIC (PVH); an HVM hardware domain vPCI, LAPIC and IOAPIC; a PV
+ * domain nothing, or the PIT.
+ */
+static bool emulation_flags_ok(const struct domain *d, uint32_t emflags)
+{
+    if ( is_hvm_domain(d) )
+    {
+        if ( d->is_hardware )
+            return emflags == (XEN_X86_EMU_VPCI | XEN_X86_EMU_LAPIC |
+                               XEN_X86_EMU_IOAPIC);
+        return emflags == (XEN_X86_EMU_ALL & ~XEN_X86_EMU_VPCI) ||
+               emflags == XEN_X86_EMU_LAPIC;
+    }
+    return emflags == 0 || emflags == XEN_X86_EMU_PIT;
+}
+
 int arch_domain_create(struct domain *d,
                        const struct xen_domctl_createdomain *config)
 {
     int rc;
+
+    /* d->emulation_flags has the PIT a PV hardware domain gets. */
+    if ( d->emulation_flags & ~XEN_X86_EMU_ALL )
+        return -EINVAL;
+    if ( !emulation_flags_ok(d, d->emulation_flags) )
+        return -EOPNOTSUPP;
 
     if ( (rc = paging_enable(d)) )
         return rc;

@@ -18,9 +18,9 @@
  * setdebugging, settimeoffset, getvcpuinfo, set_target, setvnumainfo,
  * set_virq_handler (event_channel.c), get/set_paging_mempool_size
  * (paging.c), get/sethvmcontext and gethvmcontext_partial (hvm_save.c),
- * settscinfo/gettscinfo (time.c),
- * get/set_cpu_policy (cpu_policy.c), set/get_address_size,
- * hypercall_init, set/getvcpucontext (pv_domctl.c).
+ * settscinfo/gettscinfo (time.c), get/set_cpu_policy (cpu_policy.c),
+ * set/get_address_size, hypercall_init, set/getvcpucontext
+ * (pv_domctl.c).
  *
  * Deviations: no domctl_lock (xenmm's callers issue one hypercall at a
  * time); destroydomain frees the domain at once (Xen keeps a zombie while

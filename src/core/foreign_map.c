@@ -27,12 +27,11 @@
  *      or the control domain: Xen's xsm_priv_mapping hack);
  *    anything else (holes, mmio_dm, mmio_direct, broken): -EINVAL.
  *  PV target, the frame number being an MFN: a page the target owns
- *    (Xen-heap pages shared with it included): that MFN; a page of
- *    another domain: as grant_map above; a free page -EBUSY; no RAM
- *    there (past the frame table) -EPERM (I/O memory the target may not
- *    map), or -EINVAL for the all-ones frame; a page table of the
- *    target (a frame of a pinned tree, mm_pv.c) mapped writable: -EBUSY
- *    (get_page_from_l1e cannot take PGT_writable_page on it).
+ *    (Xen-heap pages shared with it included): that MFN, but a page
+ *    table of a pinned tree (mm_pv.c) only for reading, -EBUSY for
+ *    writing; a page of another domain: as grant_map above; a free page
+ *    -EBUSY; no RAM there (past the frame table) -EPERM (I/O memory the
+ *    target may not map), or -EINVAL for the all-ones frame.
  *
  * No page reference is taken: Xen's PTE holds one until it is unmapped,
  * but the host process can munmap without telling the core.  A mapping
@@ -90,10 +89,10 @@ static int lookup_pv(struct caller *c, struct domain *f, xen_pfn_t gfn,
         return gfn == ((1UL << PADDR_BITS_X86) - 1) >> PAGE_SHIFT
                ? -EINVAL : -EPERM;
     }
-    rc = check_owner(c, f, *mfn);
-    if ( !rc && write && pv_is_pagetable(f, gfn) )
-        rc = -EBUSY;
-    return rc;
+    if ( (rc = check_owner(c, f, *mfn)) )
+        return rc;
+    /* get_page_type(PGT_writable_page) fails on a pinned page table. */
+    return write && pv_is_pagetable(f, gfn) ? -EBUSY : 0;
 }
 
 static int lookup_hvm(struct caller *c, struct domain *f, xen_pfn_t gfn,

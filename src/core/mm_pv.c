@@ -1,7 +1,7 @@
 /*
  * mm_pv.c - a PV guest's page-table hypercalls (x86 mm.c):
- * __HYPERVISOR_mmuext_op and __HYPERVISOR_mmu_update, and the checks a
- * foreign mapping of a PV guest's frames gets.  pv.h has the model.
+ * __HYPERVISOR_mmuext_op and __HYPERVISOR_mmu_update.  pv.h has the
+ * model; foreign_map.c refuses writable mappings of pinned page tables.
  *
  * mmuext_op, as do_mmuext_op: the target is foreigndom (DOMID_SELF: the
  * caller), which must be PV; XSM_TARGET.  Each op in turn; the first
@@ -268,17 +268,6 @@ static int unpin_table(struct domain *d, unsigned long mfn)
             return 0;
         }
     return -EINVAL;                     /* not pinned */
-}
-
-int pv_foreign_frame(struct domain *d, unsigned long mfn, bool write)
-{
-    if ( !mfn_valid(d->host, _mfn(mfn)) )
-        return -EPERM;                  /* not RAM: no I/O memory access */
-    if ( !pv_page_owned(d, mfn) )
-        return -EBUSY;                  /* could_not_pin */
-    if ( write && pv_is_pagetable(d, mfn) )
-        return -EBUSY;                  /* no PGT_writable_page */
-    return 0;
 }
 
 /* get_pg_owner(): NULL for itself named by id, or an unknown domain. */

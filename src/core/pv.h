@@ -65,11 +65,4 @@ bool pv_is_pagetable(struct domain *d, unsigned long mfn);
  */
 int pv_validate_tree(struct domain *d, unsigned long mfn, unsigned int level);
 
-/*
- * What a foreign mapping of frame mfn of the PV domain d gets (privcmd's
- * mmu_update through get_page_from_l1e): 0, -EPERM (no such frame),
- * -EBUSY (not d's, or a page table mapped writable).
- */
-int pv_foreign_frame(struct domain *d, unsigned long mfn, bool write);
-
 #endif /* XENMM_CORE_PV_H */

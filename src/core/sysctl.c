@@ -174,10 +174,11 @@ static long sysctl_getdomaininfolist(struct caller *c,
     {
         struct domain *d = h->domains[id];
 
-        if ( !d )
-            continue;
+        /* Full: stop here rather than walk every free id after the last. */
         if ( num_domains == dl->max_domains )
             break;
+        if ( !d )
+            continue;
         /* xsm_getdomaininfo(XSM_HOOK): anyone past xsm_sysctl. */
         if ( xsm_default_action(XSM_HOOK, c->d, d) )
             continue;

@@ -19,7 +19,12 @@
 #define XEN_MAJOR 4
 #define XEN_MINOR 17
 #define XEN_EXTRA ".0"
-#define XEN_CAPS "xen-3.0-x86_64 hvm-3.0-x86_32 hvm-3.0-x86_32p hvm-3.0-x86_64"
+/*
+ * arch_get_xen_caps() appends "<cap> " per capability, so the string ends
+ * in a space (as `xl info` shows it).  No xen-3.0-x86_32p: pv32 is off by
+ * default on CET-capable hardware.
+ */
+#define XEN_CAPS "xen-3.0-x86_64 hvm-3.0-x86_32 hvm-3.0-x86_32p hvm-3.0-x86_64 "
 #define HYPERVISOR_VIRT_START_X86_64 0xFFFF800000000000UL
 
 static const char *xen_deny(void)

@@ -223,7 +223,9 @@ static void client_serve(struct client *cl, struct hv_session *s)
         size_t reply_len = 0;
         int fd, out_fd = -1, rc;
         bool stop = false;
-        ssize_t n = xmm_recv(cl->sock, msg, sizeof(msg), &fd);
+        /* Poll a while first: clients send bursts of calls. */
+        ssize_t n = xmm_recv_poll(cl->sock, msg, sizeof(msg), &fd,
+                                  xmm_poll_us());
 
         if ( fd >= 0 )
             close(fd);              /* no request carries a descriptor */

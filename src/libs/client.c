@@ -36,7 +36,6 @@ struct xmm_client {
     pthread_mutex_t arena_lock;
     unsigned long used[BM_WORDS];   /* page in use */
     unsigned long start[BM_WORDS];  /* page starts a block */
-    size_t rover;
 
     int ram_fd;
     uint64_t ram_bytes;
@@ -82,9 +81,16 @@ static int arena_create(struct xmm_client *cl)
     return 0;
 }
 
+/*
+ * First fit from the arena's start: the few buffers live at a time stay in
+ * the same hot pages.  (Allocating onwards from the last block instead
+ * walked the whole arena, faulting in a fresh page of the memfd on both
+ * sides at nearly every call, until the client held 1 GiB of shared
+ * memory.)  Full words of the bitmap are skipped whole.
+ */
 void *xmm_arena_alloc(struct xmm_client *cl, size_t nr)
 {
-    size_t i, run = 0, tries;
+    size_t i, run = 0;
 
     if ( !nr || nr > ARENA_PAGES )
     {
@@ -92,17 +98,18 @@ void *xmm_arena_alloc(struct xmm_client *cl, size_t nr)
         return NULL;
     }
     pthread_mutex_lock(&cl->arena_lock);
-    /* First fit from the rover, wrapping once. */
-    for ( tries = 0, i = cl->rover; tries < ARENA_PAGES + nr; tries++, i++ )
+    for ( i = 0; i < ARENA_PAGES; )
     {
-        if ( i == ARENA_PAGES )
+        if ( !(i % BITS) && cl->used[i / BITS] == ~0UL )
         {
-            i = 0;
             run = 0;
+            i += BITS;
+            continue;
         }
         if ( test_bit_(cl->used, i) )
         {
             run = 0;
+            i++;
             continue;
         }
         if ( ++run == nr )
@@ -114,10 +121,10 @@ void *xmm_arena_alloc(struct xmm_client *cl, size_t nr)
                 set_bit_(cl->used, j, true);
                 set_bit_(cl->start, j, j == first);
             }
-            cl->rover = (i + 1) % ARENA_PAGES;
             pthread_mutex_unlock(&cl->arena_lock);
             return cl->arena + first * PAGE_SIZE;
         }
+        i++;
     }
     pthread_mutex_unlock(&cl->arena_lock);
     errno = ENOMEM;
@@ -203,7 +210,8 @@ int xmm_client_request(struct xmm_client *cl, unsigned int type, void *req,
         rc = xmm_send(cl->sock, req, req_len, -1);
         if ( !rc )
         {
-            n = xmm_recv(cl->sock, buf, sizeof(buf), &rfd);
+            n = xmm_recv_poll(cl->sock, buf, sizeof(buf), &rfd,
+                              xmm_poll_us());
             if ( n < 0 )
                 rc = (int)n;
             else if ( n == 0 )

@@ -2,7 +2,10 @@
  * wire.c - one message on a SOCK_SEQPACKET socket (wire.h).
  */
 #include <errno.h>
+#include <sched.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -40,7 +43,7 @@ int xmm_send(int sock, const void *buf, size_t len, int fd)
     return (size_t)n == len ? 0 : -EIO;
 }
 
-ssize_t xmm_recv(int sock, void *buf, size_t len, int *fd)
+static ssize_t recv_flags(int sock, void *buf, size_t len, int *fd, int flags)
 {
     struct iovec iov = { .iov_base = buf, .iov_len = len };
     union {
@@ -56,7 +59,7 @@ ssize_t xmm_recv(int sock, void *buf, size_t len, int *fd)
 
     *fd = -1;
     do
-        n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+        n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC | flags);
     while ( n < 0 && errno == EINTR );
     if ( n < 0 )
         return -errno;
@@ -111,4 +114,54 @@ int xmm_connect(const char *path)
         return rc;
     }
     return sock;
+}
+
+ssize_t xmm_recv(int sock, void *buf, size_t len, int *fd)
+{
+    return recv_flags(sock, buf, len, fd, 0);
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+ssize_t xmm_recv_poll(int sock, void *buf, size_t len, int *fd,
+                      unsigned int poll_us)
+{
+    uint64_t end = 0;
+    ssize_t n;
+
+    for ( ; ; )
+    {
+        if ( !poll_us )
+            return recv_flags(sock, buf, len, fd, 0);
+        n = recv_flags(sock, buf, len, fd, MSG_DONTWAIT);
+        if ( n != -EAGAIN && n != -EWOULDBLOCK )
+            return n;
+        if ( !end )
+            end = now_ns() + (uint64_t)poll_us * 1000;
+        else if ( now_ns() >= end )
+            poll_us = 0;
+        /* Let a thread waiting for this CPU (the peer, maybe) run. */
+        sched_yield();
+    }
+}
+
+unsigned int xmm_poll_us(void)
+{
+    static int cached = -1;
+    const char *env;
+
+    if ( cached < 0 )
+    {
+        env = getenv(XMM_POLL_ENV);
+        cached = env && *env ? atoi(env) : XMM_POLL_DEFAULT_US;
+        if ( cached < 0 || cached > 100000 )
+            cached = XMM_POLL_DEFAULT_US;
+    }
+    return (unsigned int)cached;
 }

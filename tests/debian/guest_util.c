@@ -183,26 +183,15 @@ bool gt_domain_create(struct gt_guest *g)
                 "%s: xc_domain_setmaxmem", g->name) )
         return false;
 
-    /* Store then console, both with backends in dom0. */
+    /* Store then console, both with backends in dom0: ports 1 and 2. */
     port = xc_evtchn_alloc_unbound(g->xch, g->domid, 0);
-    if ( port < 0 && errno == ENOSYS )
-    {
-        /* The core has no event channels yet: ports as a fresh domain's. */
-        gt_diag("%s: EVTCHNOP_alloc_unbound: ENOSYS, using ports 1 and 2",
-                g->name);
-        g->store_port = 1;
-        g->console_port = 2;
-    }
-    else
-    {
-        gt_ok(port > 0, "%s: EVTCHNOP_alloc_unbound (store) = %d", g->name,
-              port);
-        g->store_port = port;
-        port = xc_evtchn_alloc_unbound(g->xch, g->domid, 0);
-        gt_ok(port > 0 && (uint32_t)port != g->store_port,
-              "%s: EVTCHNOP_alloc_unbound (console) = %d", g->name, port);
-        g->console_port = port;
-    }
+    if ( !gt_is(port, 1, "%s: EVTCHNOP_alloc_unbound (store)", g->name) )
+        return false;
+    g->store_port = port;
+    port = xc_evtchn_alloc_unbound(g->xch, g->domid, 0);
+    if ( !gt_is(port, 2, "%s: EVTCHNOP_alloc_unbound (console)", g->name) )
+        return false;
+    g->console_port = port;
 
     /* libxl__arch_domain_create */
     if ( g->type != GT_PV && !set_conf_params(g) )

@@ -56,7 +56,8 @@ xc_interface *gt_open(void);
 /*
  * libxl__domain_make + libxl__build_pre: createdomain (libxl's 4.17
  * config for the type), max_vcpus, setmaxmem (target + 1 MiB), two
- * EVTCHNOP_alloc_unbound (store, console) for backends in dom0, the HVM
+ * EVTCHNOP_alloc_unbound (store, console: a new domain's ports 1 and 2)
+ * for backends in dom0, the HVM
  * params libxl__arch_domain_create sets, tsc_info, the paging mempool,
  * and libxl__cpuid_legacy's xc_cpuid_apply_policy.  One TAP line per
  * step; false if a step failed.

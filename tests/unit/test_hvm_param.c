@@ -220,6 +220,7 @@ TEST(hvm_param_value_rules)
                  XEN_DOMCTL_CDF_nested_virt,
         .max_vcpus = 1, .max_grant_frames = -1, .max_maptrack_frames = -1,
         .grant_opts = XEN_DOMCTL_GRANT_version(1),
+        .arch.emulation_flags = XEN_X86_EMU_ALL & ~XEN_X86_EMU_VPCI,
     };
     int rc;
     struct env e;

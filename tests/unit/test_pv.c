@@ -63,6 +63,17 @@ static void build_tables(struct host *h, const xen_pfn_t *m, bool rw_table)
         page_of(h, m[3])[i] = (m[i] << 12) | (i < 4 && !rw_table ? 5 : 7);
 }
 
+/* What dom0's foreign mapping of frame mfn of domid gets. */
+static int fmap(struct dctl *t, domid_t domid, unsigned long mfn, bool write)
+{
+    mfn_t got;
+    int rc = p2m_foreign_map_lookup(&t->c, domid, mfn, write, &got);
+
+    if ( !rc )
+        CHECK_EQ(mfn_x(got), mfn);
+    return rc;
+}
+
 static long mmuext(struct dctl *t, const struct mmuext_op *ops, unsigned int nr,
                    unsigned int dom, unsigned int *done)
 {
@@ -226,18 +237,18 @@ TEST(pv_mmuext_pin_and_foreign_maps)
     build_tables(h, m, false);
 
     /* Foreign maps before pinning: all of d's frames, even writable. */
-    CHECK_EQ(pv_foreign_frame(d, m[0], true), 0);
-    CHECK_EQ(pv_foreign_frame(d, o[0], false), -EBUSY);     /* not d's */
-    CHECK_EQ(pv_foreign_frame(d, h->max_page + 1, false), -EPERM);
+    CHECK_EQ(fmap(&t, 1, m[0], true), 0);
+    CHECK_EQ(fmap(&t, 1, o[0], false), -EBUSY);     /* not d's */
+    CHECK_EQ(fmap(&t, 1, h->max_page + 1, false), -EPERM);
 
     CHECK_EQ(pin(&t, MMUEXT_PIN_L4_TABLE, m[0], 1), 0);
     CHECK_EQ(pin(&t, MMUEXT_PIN_L4_TABLE, m[0], 1), -EINVAL);   /* again */
     CHECK(pv_is_pagetable(d, m[3]));
     CHECK(!pv_is_pagetable(d, m[4]));
-    CHECK_EQ(pv_foreign_frame(d, m[0], true), -EBUSY);
-    CHECK_EQ(pv_foreign_frame(d, m[3], true), -EBUSY);
-    CHECK_EQ(pv_foreign_frame(d, m[3], false), 0);
-    CHECK_EQ(pv_foreign_frame(d, m[4], true), 0);
+    CHECK_EQ(fmap(&t, 1, m[0], true), -EBUSY);
+    CHECK_EQ(fmap(&t, 1, m[3], true), -EBUSY);
+    CHECK_EQ(fmap(&t, 1, m[3], false), 0);
+    CHECK_EQ(fmap(&t, 1, m[4], true), 0);
     /* The L3 of a pinned L4 tree cannot be pinned as an L4. */
     CHECK_EQ(pin(&t, MMUEXT_PIN_L4_TABLE, m[1], 1), -EINVAL);
     CHECK_EQ(pin(&t, MMUEXT_PIN_L1_TABLE, m[3], 1), 0);  /* same level: fine */

@@ -47,6 +47,8 @@ static struct domain *guest(struct hv_server *srv, domid_t id)
         .max_grant_frames = -1,
         .max_maptrack_frames = -1,
         .grant_opts = XEN_DOMCTL_GRANT_version(1),
+        /* As libxl's for an HVM guest: 4.17 refuses other sets. */
+        .arch.emulation_flags = XEN_X86_EMU_ALL & ~XEN_X86_EMU_VPCI,
     };
     int rc;
     struct domain *d = domain_create(hv_server_host(srv), id, &cfg, 0, &rc);

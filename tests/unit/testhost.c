@@ -106,6 +106,7 @@ struct domain *new_hvm_domain(struct host *h, domid_t id, unsigned int max_pages
         .max_grant_frames = -1,
         .max_maptrack_frames = -1,
         .grant_opts = XEN_DOMCTL_GRANT_version(1),
+        .arch.emulation_flags = XEN_X86_EMU_ALL & ~XEN_X86_EMU_VPCI,
     };
     int rc;
     struct domain *d = domain_create(h, id, &cfg, 0, &rc);
