@@ -156,8 +156,8 @@ $(B)/bin/xenmm-build-pre: $(call obj,$(BUILD_PRE_SRC))
 
 $(B)/bin/xg-inspect: $(call obj,$(XG_INSPECT_SRC))
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $^ -o $@ -lxenctrl -lxencall -lxenforeignmemory \
-	    -lxentoollog
+	$(CC) $(CFLAGS) $^ -o $@ -lxenguest -lxenctrl -lxencall \
+	    -lxenforeignmemory -lxentoollog
 
 debian-guest-tests: $(DEBIAN_GUEST_BINS)
 

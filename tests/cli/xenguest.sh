@@ -49,6 +49,8 @@ inspect() { on_xen "$bin/xg-inspect" "$@"; }
 # A key of an inspect command: inspect_key KEY CMD ARGS...
 inspect_key() { local k=$1; shift; inspect "$@" | sed -n "s/^$k=//p"; }
 param() { inspect param "$1" "$2"; }
+# cpuid_bit DOMID LEAF REG BIT: 1 if the domain's policy has the bit.
+cpuid_bit() { echo $(( (0x$(inspect_key "$3" cpuid "$1" "$2") >> $4) & 1 )); }
 e820() { "$X" exec --domid "$1" -- "$bin/xg-inspect" e820 | tr '\n' ';'; }
 xsr() { xenstore-read "/local/domain/$1/$2" 2> /dev/null; }
 node_free() { inspect numa | sed -n "s/^node$1_free=//p"; }
@@ -140,6 +142,8 @@ check "triple fault reason: SHUTDOWN_crash" '[ "$(param $domid 31)" = 3 ]'
 check "viridian off" '[ "$(param $domid 9)" = 0 ]'
 check "tot_pages: 1 GiB - the VGA hole + 16 special pages" \
     '[ "$(inspect_key tot_pages dominfo $domid)" = $((262144 - 32 + 16)) ]'
+check "CPUID: NX and PAE on (platform nx/pae true)" \
+    '[ "$(cpuid_bit $domid 0x80000001 edx 20)$(cpuid_bit $domid 1 edx 6)" = 11 ]'
 check "credit weight and cap left alone" '[ "$(inspect sched $domid | tr "\n" " ")" = "weight=256 cap=0 " ]'
 destroy $domid
 
@@ -148,7 +152,8 @@ bp --type hvm --vcpus 4 --current 3 --memory 512 --platform acpi=true \
    --platform acpi_s4=5 --platform hpet=0 --platform apic=false \
    --platform tsc_mode=2 --platform vcpu/weight=512 --platform vcpu/cap=0x32 \
    --platform viridian=TRUE --platform viridian_apic_assist=1 \
-   --platform viridian_crash_ctl=true --platform x87-fip-width=4
+   --platform viridian_crash_ctl=true --platform x87-fip-width=4 \
+   --platform nx=false --unset pae
 hvm
 check "hvm_build with a set of platform keys" ok_result
 check "acpi=true rewritten as 1 (hvmloader_flag)" '[ "$(xsr $domid platform/acpi)" = 1 ]'
@@ -160,6 +165,8 @@ check "hvm_info: apic_mode 0, 4 vCPUs, 3 online" \
 check "tsc_mode 2" '[ "$(inspect_key tsc_mode tsc $domid)" = 2 ]'
 check "credit weight 512, cap 0x32" '[ "$(inspect sched $domid | tr "\n" " ")" = "weight=512 cap=50 " ]'
 check "viridian: base_freq|cpu_hotplug|apic_assist|crash_ctl" '[ "$(param $domid 9)" = $((1 | 4096 | 32 | 64)) ]'
+check "CPUID: nx=false and no pae key clear NX and PAE" \
+    '[ "$(cpuid_bit $domid 0x80000001 edx 20)$(cpuid_bit $domid 1 edx 6)" = 00 ]'
 check "x87-fip-width overrides auto (0) only: this CPU's 8 stays" '[ "$(param $domid 36)" = 8 ]'
 destroy $domid
 

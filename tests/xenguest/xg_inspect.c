@@ -15,6 +15,7 @@
  *   xg-inspect sched DOMID          credit weight and cap
  *   xg-inspect param DOMID INDEX    an HVM param
  *   xg-inspect tsc DOMID            the TSC mode
+ *   xg-inspect cpuid DOMID LEAF [SUBLEAF]  the domain's CPUID policy leaf
  *
  * Prints key=value or table lines; exit status 1 on any failure.
  */
@@ -27,6 +28,7 @@
 #include <sys/mman.h>
 #include <xencall.h>
 #include <xenctrl.h>
+#include <xenguest.h>
 #include <xen/memory.h>
 #include <xen/hvm/hvm_info_table.h>
 
@@ -297,6 +299,32 @@ static int cmd_tsc(uint32_t domid)
     return 0;
 }
 
+static int cmd_cpuid(uint32_t domid, uint32_t leaf, uint32_t subleaf)
+{
+    xc_cpu_policy_t *p = xc_cpu_policy_init();
+    uint32_t nr_leaves, nr_msrs;
+    xen_cpuid_leaf_t *leaves;
+
+    if ( !p || xc_cpu_policy_get_size(xch, &nr_leaves, &nr_msrs) ||
+         !(leaves = calloc(nr_leaves, sizeof(*leaves))) )
+        return die("xc_cpu_policy_get_size");
+    nr_msrs = 0;
+    if ( xc_cpu_policy_get_domain(xch, domid, p) ||
+         xc_cpu_policy_serialise(xch, p, leaves, &nr_leaves, NULL, &nr_msrs) )
+        return die("xc_cpu_policy_get_domain");
+    for ( uint32_t i = 0; i < nr_leaves; i++ )
+        if ( leaves[i].leaf == leaf &&
+             (leaves[i].subleaf == subleaf ||
+              leaves[i].subleaf == XEN_CPUID_NO_SUBLEAF) )
+        {
+            printf("eax=%08x\nebx=%08x\necx=%08x\nedx=%08x\n", leaves[i].a,
+                   leaves[i].b, leaves[i].c, leaves[i].d);
+            return 0;
+        }
+    fprintf(stderr, "xg-inspect: no CPUID leaf %#x/%#x\n", leaf, subleaf);
+    return 1;
+}
+
 int main(int argc, char *argv[])
 {
     const char *cmd = argc > 1 ? argv[1] : "";
@@ -312,7 +340,8 @@ int main(int argc, char *argv[])
     if ( argc < 3 )
     {
         fprintf(stderr, "usage: xg-inspect e820|numa|hvm-info|acpi|dominfo|"
-                        "affinity|sched|tsc DOMID|param DOMID INDEX\n");
+                        "affinity|sched|tsc DOMID|param DOMID INDEX|"
+                        "cpuid DOMID LEAF [SUBLEAF]\n");
         return 2;
     }
     if ( !strcmp(cmd, "hvm-info") )
@@ -327,6 +356,9 @@ int main(int argc, char *argv[])
         return cmd_sched(domid);
     if ( !strcmp(cmd, "tsc") )
         return cmd_tsc(domid);
+    if ( !strcmp(cmd, "cpuid") && argc > 3 )
+        return cmd_cpuid(domid, strtoul(argv[3], NULL, 0),
+                         argc > 4 ? strtoul(argv[4], NULL, 0) : 0);
     if ( !strcmp(cmd, "param") && argc > 3 )
         return cmd_param(domid, strtoul(argv[3], NULL, 0));
     fprintf(stderr, "xg-inspect: unknown command '%s'\n", cmd);
