@@ -62,6 +62,10 @@ XENGUEST_PURE_SRC := tools/xenguest/layout.c tools/xenguest/parse.c \
                      tools/xenguest/hvm_info.c
 XENGUEST_LIBS     := -lxenguest -lxenctrl -lxenstore -lxentoollog -ldl
 XENGUEST_TEST_SRC := $(wildcard tests/xenguest/test_*.c) tests/harness/runner.c
+# xenopsd's build_pre as a library and a command (tools/build_pre/).
+BUILD_PRE_SRC     := $(wildcard tools/build_pre/*.c)
+# What the xenguest suite inspects guests with (tests/xenguest/xg_inspect.c).
+XG_INSPECT_SRC    := tests/xenguest/xg_inspect.c
 
 # xenmm run's toolstack (tools/toolstack/, docs/scenarios.md): Debian's
 # libxenctrl, libxenstore and libxlutil, and libxencall for the guest's
@@ -96,7 +100,8 @@ all: $(B)/bin/xenmm $(B)/bin/xenmm-tests $(B)/bin/xenmm-bench $(B)/bin/xenmmd \
      $(DROPIN_LIBS) $(LIBPRELOAD) $(B)/bin/xenmm-dropin-tests \
      $(B)/bin/xenmm-xs-introduce \
      $(DEBIAN_TESTS) debian-guest-tests $(B)/bin/xenguest \
-     $(B)/bin/xenguest-tests $(B)/bin/xenmm-toolstack
+     $(B)/bin/xenguest-tests $(B)/bin/xenmm-build-pre $(B)/bin/xg-inspect \
+     $(B)/bin/xenmm-toolstack
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -157,6 +162,15 @@ $(call obj,$(wildcard tests/xenguest/test_*.c)): CFLAGS += -Itools
 $(B)/bin/xenguest-tests: $(call obj,$(XENGUEST_TEST_SRC) $(XENGUEST_PURE_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $^ -o $@
+
+$(B)/bin/xenmm-build-pre: $(call obj,$(BUILD_PRE_SRC))
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $^ -o $@ -lxenctrl -lxenstore -lxencall -lxentoollog -lm
+
+$(B)/bin/xg-inspect: $(call obj,$(XG_INSPECT_SRC))
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $^ -o $@ -lxenguest -lxenctrl -lxencall \
+	    -lxenforeignmemory -lxentoollog
 
 debian-guest-tests: $(DEBIAN_GUEST_BINS)
 
