@@ -114,5 +114,5 @@ if $deps_only; then
 fi
 
 make -j"$(nproc 2>/dev/null || echo 2)"
-echo "setup.sh: build done; the default host:"
-build/bin/xenmm hostinfo
+echo "setup.sh: build done; four VMs started on the default host (xenmm run):"
+build/bin/xenmm run
