@@ -461,6 +461,22 @@ static int build_post(struct ctx *c)
 
 /* ---- a VM start --------------------------------------------------------- */
 
+/*
+ * libxenstore's xs_open builds the socket path in a static buffer
+ * (xs_daemon_socket), so two threads opening at once can connect to a
+ * half-written path (ENOENT).  One open at a time.
+ */
+static struct xs_handle *ts_xs_open(void)
+{
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    struct xs_handle *h;
+
+    pthread_mutex_lock(&lock);
+    h = xs_open(0);
+    pthread_mutex_unlock(&lock);
+    return h;
+}
+
 static xentoollog_logger *xc_logger(void)
 {
     static xentoollog_logger_stdiostream *lg;
@@ -488,10 +504,11 @@ int vm_start(struct run *r, struct vm_run *v)
         hardp = hard;
     }
     c.xch = xc_interface_open(xc_logger(), xc_logger(), 0);
-    c.xsh = xs_open(0);
+    c.xsh = ts_xs_open();
     if ( !c.xch || !c.xsh )
     {
-        verr(v, "cannot open %s", c.xch ? "xenstore" : "libxenctrl");
+        verr(v, "cannot open %s: %s", c.xch ? "xenstore" : "libxenctrl",
+             strerror(errno));
         goto out;
     }
     ts_set_phase(r, v, "Domain.make");
@@ -538,7 +555,7 @@ void vm_destroy(struct run *r, struct vm_run *v)
             v->destroyed = true;
         xc_interface_close(xch);
     }
-    xsh = xs_open(0);
+    xsh = ts_xs_open();
     if ( xsh )
     {
         snprintf(path, sizeof(path), "/local/domain/%d", v->domid);

@@ -39,10 +39,10 @@ GiB = 262144
 def check_started(rep, v):
     """What holds for every VM that started, whatever the scenario."""
     name = v["name"]
-    nodes = v["node_pages"]
     check(f"{name}: started", v["result"] == "ok", v.get("error"))
     if v["result"] != "ok":
         return
+    nodes = v["node_pages"]
     check(f"{name}: 'u' pages per node (+ PoD cache) add up to tot_pages",
           sum(nodes) + v["pod_cache_pages"] == v["tot_pages"],
           f"{nodes} + {v['pod_cache_pages']} vs {v['tot_pages']}")
@@ -148,6 +148,15 @@ def default(rep):
           f"{pl}")
     check("analytics: memory on both nodes",
           all(p > 0 for p in an["node_pages"]), f"{an['node_pages']}")
+    # xenopsd's HVM model by hand: 64 GiB, 4 vCPUs, 4 MiB of video RAM;
+    # shadow = ceil((256 * 4 + 2 * 65536) / 256); overhead = 1 + 1 +
+    # shadow + ceil(38 * 4 / 256).
+    check("web: xenopsd's memory model",
+          web["memory_model"] == {
+              "build_max_mib": 65532, "build_start_mib": 65532,
+              "xen_max_mib": 65537, "shadow_mib": 516,
+              "required_host_free_mib": 65536 + 1 + 1 + 516 + 1,
+              "build_claim_pages": 65532 * 256}, f"{web['memory_model']}")
     check("web: meminit_hvm's split (496 4K, 1021 2M, 62 1G leaves)",
           web["p2m_leaves"] == {"1G": 62, "2M": 1021, "4K": 496, "PoD": 0},
           f"{web['p2m_leaves']}")
