@@ -79,10 +79,35 @@ done
 run --json "$root/scenarios/pinned.cfg" > "$tmp/path.json"
 check "a scenario given as a path" \
     'python3 -c "import json,sys; j=json.load(open(sys.argv[1])); sys.exit(j[\"scenario\"][\"name\"] != \"pinned\")" "$tmp/path.json"'
+# xl.cfg files (cfg=), items continued past a comma ("cpus=0-3,8"), node=.
+mkdir "$tmp/sc"
+printf 'name = "fromcfg"\nbuilder = "hvm"\nmemory = 1024\nvcpus = 2\ncpus = "32-35,40"\non_crash = "destroy"\n' > "$tmp/sc/guest.cfg"
+cat > "$tmp/sc/mixed.cfg" <<'EOF'
+host = "server-2s"
+vm = [ "cfg=guest.cfg,memory=2048",
+       "name=commas,memory=1024,cpus=0-3,8,vcpus=2",
+       "name=n1,memory=1024,node=1" ]
+EOF
+run --json "$tmp/sc/mixed.cfg" > "$tmp/mixed.json"; rc=$?
+check "cfg=, continued items and node=: exit 0" '[ $rc -eq 0 ]'
+cat > "$tmp/mixed.py" <<'EOF'
+import json, sys
+v = {x["name"]: x for x in json.load(open(sys.argv[1]))["vms"]}
+f, c, n = v["fromcfg"], v["commas"], v["n1"]
+ok = (f["memory_mib"] == 2048 and f["vcpus"] == 2 and f["cpus"] == "32-35,40"
+      and f["placement"]["how"] == "hard-affinity"
+      and f["node_pages"][1] == f["tot_pages"]
+      and c["cpus"] == "0-3,8" and c["vcpus"] == 2
+      and n["placement"]["node"] == 1 and n["node_pages"][1] == n["tot_pages"]
+      and all(x["result"] == "ok" for x in v.values()))
+sys.exit(0 if ok else 1)
+EOF
+check "cfg=: an xl.cfg file's settings, overridden by the entry; node=1 placed there" \
+    'python3 "$tmp/mixed.py" "$tmp/mixed.json"'
 run --parallel 2 --progress plain --json > /dev/null 2> "$tmp/plain.err"
 check "--progress plain: a line per phase" \
     'grep -q "^xenmm run: web: xenguest$" "$tmp/plain.err" && grep -q "^xenmm run: batch: destroying$" "$tmp/plain.err"'
-check "no daemon, xenstored or directory left after five runs" 'nothing_left'
+check "no daemon, xenstored or directory left after six runs" 'nothing_left'
 
 # --- --keep, and the report against Debian's xl ----------------------------
 run --keep --json > "$tmp/keep.json" 2> "$tmp/keep.err"; rc=$?
