@@ -212,7 +212,7 @@ void report_text(struct run *r, FILE *f)
     for ( unsigned int n = 0; n < a->nr_nodes; n++ )
         fprintf(f, " %11s node %u", "", n);
     fprintf(f, " %16s\n", "total");
-    text_row(f, "size", a, a->size, sum(a->size, a->nr_nodes));
+    text_row(f, "spanned", a, a->size, sum(a->size, a->nr_nodes));
     text_row(f, "free before", b, b->free, b->free_pages);
     text_row(f, "free after", a, a->free, a->free_pages);
     for ( unsigned int n = 0; n < a->nr_nodes; n++ )
