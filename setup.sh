@@ -2,8 +2,10 @@
 # setup.sh - everything a fresh Debian 12 machine needs for xenmm, in one go:
 #
 #   ./setup.sh               install the Debian packages, build, and run
-#                            `build/bin/xenmm hostinfo` on the default host
-#   ./setup.sh --deps-only   install the Debian packages only (CI uses this)
+#                            `build/bin/xenmm run`: four VMs started on the
+#                            default host, and where their memory went
+#   ./setup.sh --deps-only   install the Debian packages (and extract
+#                            hvmloader and xenstored) only; CI uses this
 #
 # Safe to run again: packages already installed are not reinstalled, and
 # when nothing is missing apt is not touched at all (so no root is needed).
