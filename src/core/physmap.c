@@ -119,8 +119,9 @@ static int p2m_add_page(struct domain *d, unsigned long gfn, mfn_t mfn,
     else
     {
         /*
-         * Partial success: the M2P follows what did get mapped, and PoD
-         * entries still there are not consumed (XSA-389).
+         * Partial success: the M2P follows what did get mapped, PoD
+         * entries still there are not consumed, and pages the failed part
+         * still maps get back the M2P entry pass 1 cleared (XSA-389).
          */
         for ( i = 0; i < nr; i++ )
         {
@@ -131,6 +132,9 @@ static int p2m_add_page(struct domain *d, unsigned long gfn, mfn_t mfn,
                 pod_count--;
             else if ( mfn_eq(omfn, _mfn(mfn_x(mfn) + i)) && ot == t &&
                       !p2m_is_grant(t) )
+                set_gpfn_from_mfn(h, omfn, 0, gfn + i);
+            else if ( p2m_is_ram(ot) && ot != p2m_ram_paged &&
+                      mfn_valid(h, omfn) )
                 set_gpfn_from_mfn(h, omfn, 0, gfn + i);
         }
     }
