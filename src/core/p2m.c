@@ -12,11 +12,17 @@
  *
  * Accounting: nr_leaves[] and node_pages[] count leaves that map RAM with
  * a valid MFN, updated on every leaf write, so "where is this domain's
- * memory, and in what page sizes" is O(1) to answer.  Intermediate tables
- * are counted in p2m->tables.  Xen takes them from the paging pool (and
- * fails with -ENOMEM when it is empty); xenmm allocates them from the
- * process and leaves the pool alone, so the pool size the toolstack sets
- * and reads behaves as Xen's but never limits the p2m (docs/versions.md).
+ * memory, and in what page sizes" is O(1) to answer.  Tables are counted
+ * in p2m->tables.  A HAP domain's tables are pages of its paging pool
+ * (hap_alloc_p2m_page via paging_alloc_p2m_page: d->paging.p2m_pages
+ * equals p2m->tables, the root included, taken at p2m_init); the table
+ * is that page's memory.  When the pool is empty the write fails with
+ * -ENOMEM.  A superpage split is Xen's ept_split_super_page: the leaf is
+ * split all the way down to the target level in a detached subtree
+ * (a 4K write in a 1G leaf takes 1 + 512 tables), installed only when
+ * complete; on failure the subtree is freed and the superpage is left as
+ * it was (XSA-222).  Shadow-mode (non-HAP) HVM domains still take their
+ * tables from the process (docs/versions.md).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -86,15 +92,41 @@ static void account_leaf(struct p2m_domain *p2m, uint64_t e, unsigned int level,
     p2m->node_pages[mfn_to_nid(h, mfn)] += sign * (1L << level_order(level));
 }
 
+/* p2m_alloc_ptp: a zeroed table, from the paging pool for HAP. */
 static uint64_t *alloc_table(struct p2m_domain *p2m)
 {
-    uint64_t *t = aligned_alloc(4096, P2M_ENTRIES * sizeof(uint64_t));
+    struct domain *d = p2m->domain;
+    uint64_t *t;
 
-    if ( !t )
-        return NULL;
-    memset(t, 0, P2M_ENTRIES * sizeof(uint64_t));
+    if ( hap_enabled(d) )
+    {
+        struct page_info *pg = paging_alloc_p2m_page(d);   /* zeroed */
+
+        if ( !pg )
+            return NULL;
+        t = mfn_to_virt(d->host, page_to_mfn(d->host, pg));
+    }
+    else
+    {
+        t = aligned_alloc(4096, P2M_ENTRIES * sizeof(uint64_t));
+        if ( !t )
+            return NULL;
+        memset(t, 0, P2M_ENTRIES * sizeof(uint64_t));
+    }
     p2m->tables++;
     return t;
+}
+
+/* p2m_free_ptp: one table (not what is under it). */
+static void free_table_page(struct p2m_domain *p2m, uint64_t *t)
+{
+    struct domain *d = p2m->domain;
+
+    if ( hap_enabled(d) )
+        paging_free_p2m_page(d, mfn_to_page(d->host, virt_to_mfn(d->host, t)));
+    else
+        free(t);
+    p2m->tables--;
 }
 
 /* Free a table and everything under it, taking its leaves out of the counts. */
@@ -111,31 +143,64 @@ static void free_table(struct p2m_domain *p2m, uint64_t *t, unsigned int level)
         else
             free_table(p2m, e_table(e), level - 1);
     }
-    free(t);
-    p2m->tables--;
+    free_table_page(p2m, t);
 }
 
-/* ept_split_super_page: replace the leaf at *slot by 512 leaves one level down. */
-static int split_leaf(struct p2m_domain *p2m, uint64_t *slot, unsigned int level)
+/*
+ * ept_split_super_page: the leaf e at level, split down to target into a
+ * detached subtree (*out; leaves not yet counted).  Every table allocated
+ * so far is in *out even on failure (-ENOMEM), for free_split() to free.
+ */
+static int split_leaf(struct p2m_domain *p2m, uint64_t e, unsigned int level,
+                      unsigned int target, uint64_t *out)
 {
-    uint64_t e = *slot, *t;
     mfn_t mfn = e_mfn(e);
     p2m_type_t type = e_type(e);
     unsigned long step = 1UL << level_order(level - 1);
+    uint64_t *t = alloc_table(p2m);
 
-    t = alloc_table(p2m);
+    *out = 0;
     if ( !t )
         return -ENOMEM;
-    account_leaf(p2m, e, level, -1);
+    *out = (uint64_t)(uintptr_t)t | E_PRESENT;
     for ( unsigned int i = 0; i < P2M_ENTRIES; i++ )
     {
         mfn_t m = mfn_eq(mfn, INVALID_MFN) ? mfn : _mfn(mfn_x(mfn) + i * step);
 
         t[i] = make_leaf(m, type);
-        account_leaf(p2m, t[i], level - 1, +1);
+        if ( level - 1 > target && split_leaf(p2m, t[i], level - 1, target,
+                                              &t[i]) )
+            return -ENOMEM;
     }
-    *slot = (uint64_t)(uintptr_t)t | E_PRESENT;
     return 0;
+}
+
+/* ept_free_entry for a detached split subtree: its leaves were never counted. */
+static void free_split(struct p2m_domain *p2m, uint64_t e)
+{
+    uint64_t *t;
+
+    if ( !e_present(e) || e_leaf(e) )
+        return;
+    t = e_table(e);
+    for ( unsigned int i = 0; i < P2M_ENTRIES; i++ )
+        free_split(p2m, t[i]);
+    free_table_page(p2m, t);
+}
+
+/* Count (sign +1) or uncount the leaves of a subtree whose top is at level. */
+static void account_tree(struct p2m_domain *p2m, uint64_t e,
+                         unsigned int level, int sign)
+{
+    if ( !e_present(e) )
+        return;
+    if ( e_leaf(e) )
+    {
+        account_leaf(p2m, e, level, sign);
+        return;
+    }
+    for ( unsigned int i = 0; i < P2M_ENTRIES; i++ )
+        account_tree(p2m, e_table(e)[i], level - 1, sign);
 }
 
 /* ept_set_entry: one naturally aligned piece of order 0, 9 or 18. */
@@ -162,10 +227,16 @@ static int set_piece(struct p2m_domain *p2m, unsigned long gfn, mfn_t mfn,
         }
         else if ( e_leaf(*slot) )
         {
-            int rc = split_leaf(p2m, slot, level);
+            uint64_t split;
 
-            if ( rc )
-                return rc;
+            if ( split_leaf(p2m, *slot, level, target, &split) )
+            {
+                free_split(p2m, split);
+                return -ENOMEM;         /* the superpage stays (XSA-222) */
+            }
+            account_leaf(p2m, *slot, level, -1);
+            account_tree(p2m, split, level, +1);
+            *slot = split;
         }
         table = e_table(*slot);
     }
@@ -310,7 +381,7 @@ void p2m_final_teardown(struct domain *d)
     if ( !p2m )
         return;
     p2m_teardown(d);
-    free(p2m->root);
+    free_table_page(p2m, p2m->root);    /* the root, kept until now */
     pthread_mutex_destroy(&p2m->lock);
     pthread_mutex_destroy(&p2m->pod.lock);
     free(p2m);

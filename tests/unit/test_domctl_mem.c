@@ -13,6 +13,7 @@
 
 #include "core/arch_domain.h"
 #include "core/hypercall.h"
+#include "core/p2m.h"
 #include "harness/test.h"
 #include "testhost.h"
 #include "domctl_test.h"
@@ -63,13 +64,17 @@ TEST(domctl_paging_mempool_default_and_pv)
     pv = dctl_create(&t, 2, false, 1);
     REQUIRE(hvm && pv);
 
-    /* HAP: 256 pages at creation, anonymous, not in tot_pages. */
+    /*
+     * HAP: 256 pages at creation, anonymous, not in tot_pages; the p2m's
+     * root table is one of them (hap_enable, then p2m_alloc_table).
+     */
     CHECK_EQ(pool_get(&t, 1, &size), 0);
     CHECK_EQ(size, 256 << 12);
-    CHECK_EQ(hvm->paging.total_pages, 256);
-    CHECK_EQ(hvm->paging.free_pages, 256);
-    CHECK_EQ(hvm->paging.p2m_pages, 0);
-    CHECK_EQ(pool_pages(h, hvm), 256);
+    CHECK_EQ(hvm->paging.total_pages, 255);
+    CHECK_EQ(hvm->paging.free_pages, 255);
+    CHECK_EQ(hvm->paging.p2m_pages, 1);
+    CHECK_EQ(hvm->p2m->tables, 1);
+    CHECK_EQ(pool_pages(h, hvm), 255);
     CHECK_EQ(hvm->tot_pages, 0);
     /* ... besides both domains' shared_info and grant frame. */
     CHECK_EQ(h->total_avail_pages, avail0 - 256 - 4);
@@ -114,9 +119,9 @@ TEST(domctl_paging_mempool_resize_preempted)
     CHECK_EQ(t.c.nr_continuations, 16);
     CHECK_EQ(pool_get(&t, 1, &size), 0);
     CHECK_EQ(size, 64ULL << 20);
-    CHECK_EQ(d->paging.total_pages, 16384);
-    CHECK_EQ(d->paging.free_pages, 16384);
-    CHECK_EQ(pool_pages(h, d), 16384);
+    CHECK_EQ(d->paging.total_pages, 16383);         /* and the p2m's root */
+    CHECK_EQ(d->paging.free_pages, 16383);
+    CHECK_EQ(pool_pages(h, d), 16383);
     CHECK_EQ(h->total_avail_pages, avail0 - (16384 - 256));
     CHECK_EQ(d->tot_pages, 0);
     check_host(h);
@@ -126,7 +131,7 @@ TEST(domctl_paging_mempool_resize_preempted)
     t.c.nr_continuations = 0;
     CHECK_EQ(pool_set(&t, 1, 1ULL << 20), 0);
     CHECK_EQ(t.c.nr_continuations, 16384 - 256);
-    CHECK_EQ(d->paging.total_pages, 256);
+    CHECK_EQ(d->paging.total_pages, 255);
     CHECK_EQ(h->total_avail_pages, avail0);
     t.c.preempt_every = 0;
 
@@ -134,23 +139,26 @@ TEST(domctl_paging_mempool_resize_preempted)
     struct page_info *p2m_pg = paging_alloc_p2m_page(d);
 
     REQUIRE(p2m_pg);
-    CHECK_EQ(d->paging.total_pages, 255);
-    CHECK_EQ(d->paging.p2m_pages, 1);
+    CHECK_EQ(d->paging.total_pages, 254);
+    CHECK_EQ(d->paging.p2m_pages, 2);
     CHECK_EQ(pool_get(&t, 1, &size), 0);
     CHECK_EQ(size, 256 << 12);
-    CHECK_EQ(pool_set(&t, 1, 2 << 12), 0);
+    CHECK_EQ(pool_set(&t, 1, 3 << 12), 0);
     CHECK_EQ(d->paging.total_pages, 1);
-    CHECK_EQ(d->paging.p2m_pages, 1);
+    CHECK_EQ(d->paging.p2m_pages, 2);
     CHECK_EQ(pool_get(&t, 1, &size), 0);
-    CHECK_EQ(size, 2 << 12);
+    CHECK_EQ(size, 3 << 12);
+    /* Below what the p2m holds: hap_set_allocation keeps those, rc 0. */
     CHECK_EQ(pool_set(&t, 1, 0), 0);
     CHECK_EQ(d->paging.total_pages, 0);
+    CHECK_EQ(pool_get(&t, 1, &size), 0);
+    CHECK_EQ(size, 2 << 12);
     paging_free_p2m_page(d, p2m_pg);
     CHECK_EQ(d->paging.total_pages, 1);
     CHECK_EQ(d->paging.free_pages, 1);
-    CHECK_EQ(d->paging.p2m_pages, 0);
+    CHECK_EQ(d->paging.p2m_pages, 1);
     CHECK_EQ(pool_set(&t, 1, 0), 0);
-    CHECK_EQ(h->total_avail_pages, avail0 + 256);
+    CHECK_EQ(h->total_avail_pages, avail0 + 255);
     check_host(h);
     host_destroy(h);
 }
@@ -172,7 +180,7 @@ TEST(domctl_paging_mempool_enomem_and_claims)
     free_now = h->total_avail_pages;
     CHECK_EQ(domain_set_outstanding_pages(d, free_now - 100, NUMA_NO_NODE), 0);
     CHECK_EQ(pool_set(&t, 1, (256 + 200) << 12), -ENOMEM);
-    CHECK_EQ(d->paging.total_pages, 256 + 100);     /* no rollback */
+    CHECK_EQ(d->paging.total_pages, 255 + 100);     /* no rollback */
     CHECK_EQ(d->outstanding_pages, free_now - 100);
     check_host(h);
     CHECK_EQ(domain_set_outstanding_pages(d, 0, NUMA_NO_NODE), 0);
@@ -461,7 +469,7 @@ TEST(domctl_shadow_op_allocation)
     CHECK_EQ(mb, 1);
     CHECK_EQ(shadow_op(&t, 1, XEN_DOMCTL_SHADOW_OP_SET_ALLOCATION, 9, &mb), 0);
     CHECK_EQ(mb, 9);
-    CHECK_EQ(hvm->paging.total_pages, 9 * 256);
+    CHECK_EQ(hvm->paging.total_pages + hvm->paging.p2m_pages, 9 * 256);
     CHECK_EQ(pool_get(&t, 1, &size), 0);
     CHECK_EQ(size, 9 << 20);
     /* GET rounds a partial MiB up, as hap_get_allocation. */

@@ -284,7 +284,8 @@ TEST(pod_target_errors)
     CHECK(console_says(h, &pos, "p2m_pod_set_cache_target: Unable to allocate "
                        "page for PoD cache (target=1048576 cache="));
     check_host(h);
-    pool = big->paging.total_pages;         /* its HAP pool goes back too */
+    /* Its HAP pool goes back too, the pages its p2m holds included. */
+    pool = big->paging.total_pages + big->paging.p2m_pages;
     CHECK_EQ(pool, 256);
     domain_destroy(big);
     /* ... and its shared_info and grant frame. */

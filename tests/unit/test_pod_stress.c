@@ -95,7 +95,7 @@ TEST(pod_stress_vcpu_against_balloon)
     CHECK_EQ(domain_tot_pages(d), populated(d) + d->p2m->pod.count);
 
     /* Its HAP pool and Xen-heap pages (shared_info, grant frames) go back too. */
-    extra = d->paging.total_pages + d->xenheap_pages;
+    extra = d->paging.total_pages + d->paging.p2m_pages + d->xenheap_pages;
     CHECK_EQ(extra, 256 + 2);
     domain_destroy(d);
     CHECK_EQ(h->total_avail_pages, free_pages + (long)extra);
