@@ -12,7 +12,8 @@
  * for part of a block splits the block.
  *
  * Errors: p2m_set_entry -EINVAL (gfn beyond the p2m, or unaligned gfn/mfn
- * for the order), -ENOMEM.  guest_physmap_add_entry -EPERM (not
+ * for the order), -ENOMEM (HAP: the paging pool has no page for a table;
+ * nothing of that piece is changed).  guest_physmap_add_entry -EPERM (not
  * translated), -EINVAL (foreign type, invalid MFN), -EPERM with the domain
  * crashed (the gfn holds a grant, foreign or mmio_direct entry).
  * guest_physmap_remove_page -EILSEQ (entry does not map that mfn).
@@ -99,7 +100,7 @@ struct p2m_domain {
     pthread_mutex_t lock;           /* recursive, the p2m lock */
     uint64_t *root;                 /* L4 table, 512 entries */
     unsigned long max_mapped_pfn;
-    unsigned long tables;           /* intermediate tables allocated */
+    unsigned long tables;           /* tables, root included (HAP: pool pages) */
     /* Leaves that map RAM with a valid MFN, by size (0: 4K, 1: 2M, 2: 1G). */
     unsigned long nr_leaves[3];
     /* RAM pages mapped, by the node of their MFN. */
