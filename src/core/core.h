@@ -3,12 +3,20 @@
  * files share, grouped by the file that defines them.
  *
  * No globals: everything lives in a struct host, passed first to every
- * function.  Locks, as Xen's:
- *   heap_lock            the heap lists, avail[][], total_avail_pages,
- *                        outstanding_claims, every d->outstanding_pages,
- *                        node_need_scrub[], node claims
+ * function.  Many threads may run hypercalls on one host at once; the
+ * locks (docs/architecture.md has the full table and order) are Xen's:
+ *   domctl_lock, sysctl_lock   around most domctls / every sysctl
+ *   domlist_lock         h->domains[] (a leaf: nothing is taken inside)
+ *   p2m->lock, pod.lock  a domain's p2m, its PoD cache
+ *   d->domain_lock       d's control state (pause, shutdown, vCPUs,
+ *                        affinity, handle, HVM params, target)
+ *   d->paging.lock       d's paging pool
  *   d->page_alloc_lock   d's tot/max/extra/xenheap pages and page lists
- * Order: page_alloc_lock before heap_lock.
+ *   heap_lock            the heap, claims, and every frame-table write
+ *                        (mm.h: the frame-table rule)
+ * Order: domctl/sysctl_lock, p2m, pod, domain_lock, paging,
+ * page_alloc_lock, heap_lock, console_lock.  Fields read without their
+ * lock (by getdomaininfo, the allocator, lookups) are _Atomic.
  */
 #ifndef XENMM_CORE_H
 #define XENMM_CORE_H
@@ -142,40 +150,72 @@ struct e820entry {
     uint32_t type;
 } __attribute__((packed));
 
+/* d->is_dying, as Xen's DOMDYING_*. */
+#define DOMDYING_alive  0
+#define DOMDYING_dying  1           /* domain_kill: pages being given back */
+#define DOMDYING_dead   2           /* domain_destroy: creation ref dropped */
+
 struct domain {
     domid_t domain_id;
     struct host *host;
 
-    /* Protected by page_alloc_lock (recursive, as Xen's). */
+    /*
+     * Protected by page_alloc_lock (recursive, as Xen's).  The counts are
+     * _Atomic so getdomaininfo and the query ops can read them unlocked.
+     */
     pthread_mutex_t page_alloc_lock;
     struct page_list_head page_list;        /* heads of owned blocks */
     struct page_list_head extra_page_list;  /* PGC_extra blocks */
     struct page_list_head xenpage_list;     /* Xen-heap blocks shared with d */
-    unsigned int tot_pages;
-    unsigned int extra_pages;
-    unsigned int max_pages;
-    unsigned int xenheap_pages;
+    _Atomic unsigned int tot_pages;
+    _Atomic unsigned int extra_pages;
+    _Atomic unsigned int max_pages;
+    _Atomic unsigned int xenheap_pages;
 
-    /* Protected by heap_lock. */
-    unsigned int outstanding_pages;
+    /* Written under heap_lock (and page_alloc_lock); read unlocked too. */
+    _Atomic unsigned int outstanding_pages;
     /*
      * Beyond 4.17: the node a claim is bound to, or NUMA_NO_NODE for a
      * host-wide claim (docs/claims.md).
      */
-    nodeid_t claim_node;
+    _Atomic nodeid_t claim_node;
 
-    /* NUMA (sched.h): node_affinity starts as all nodes, automatic. */
-    nodemask_t node_affinity;
-    bool auto_node_affinity;
-    unsigned int last_alloc_node;
+    /*
+     * NUMA (sched.h): node_affinity starts as all nodes, automatic.  It is
+     * written under domain_lock and read by the allocator under heap_lock.
+     */
+    _Atomic nodemask_t node_affinity;
+    bool auto_node_affinity;        /* domain_lock */
+    unsigned int last_alloc_node;   /* heap_lock */
 
-    bool is_dying;
-    unsigned int refcnt;            /* get_domain/put_domain references */
+    /*
+     * DOMDYING_*: set under page_alloc_lock (so assign_pages either sees
+     * it or its pages are on the lists domain_kill empties), read anywhere.
+     */
+    _Atomic int is_dying;
+    /*
+     * References (get_domain/put_domain): one from creation until
+     * domain_destroy, one per lookup while a hypercall uses d, one while
+     * d owns pages (tot_pages or xenheap_pages non-zero), one per device
+     * model targeting d.  The struct is freed when the last goes; once 0
+     * it never rises again (lookups refuse it).
+     */
+    atomic_uint refcnt;
+
+    /*
+     * d's control state: pause and shutdown, the vCPUs and their
+     * affinities, node affinity mode, handle, debugging, time offset,
+     * scheduler parameters, HVM params.  Recursive (Xen's domain_lock).
+     */
+    pthread_mutex_t domain_lock;
+    /* Xen's: at most one domctl at a time per calling domain. */
+    pthread_mutex_t hypercall_deadlock_mutex;
 
     /* Identity and privilege, for the dummy XSM policy (xsm.h). */
     bool is_privileged;             /* control domain */
     bool is_hardware;               /* hardware domain */
-    struct domain *target;          /* d may act on target as its device model */
+    /* d may act on target as its device model; holds a reference on it. */
+    _Atomic(struct domain *) target;
     uint32_t createflags;           /* XEN_DOMCTL_CDF_* */
     uint32_t emulation_flags;       /* XEN_X86_EMU_* (arch_config) */
     uint32_t ssidref;
@@ -317,11 +357,24 @@ struct host {
     bool scrub_stop;
     unsigned long scrub_busy;       /* workers mid-buddy; heap_lock */
 
-    /* Domains by id (domain.c); protected by domlist_lock. */
+    /*
+     * Domains by id (domain.c): written under domlist_lock, a leaf lock
+     * (nothing else is taken while holding it); read under it by lookups,
+     * and without it by page_get_owner (hence _Atomic).  A slot is
+     * cleared only when the domain's last reference goes, and a domain
+     * owning pages holds a reference: an owned page's slot is never empty.
+     */
     pthread_mutex_t domlist_lock;
-    struct domain **domains;        /* DOMID_FIRST_RESERVED entries */
-    struct domain *hardware_domain; /* dom0, created at boot */
-    domid_t domid_rover;            /* createdomain: last id it picked */
+    _Atomic(struct domain *) *domains;  /* DOMID_FIRST_RESERVED entries */
+    _Atomic(struct domain *) hardware_domain;  /* dom0, created at boot */
+
+    /*
+     * Xen's global domctl_lock (most domctls run under it, taken with a
+     * trylock and a continuation) and the sysctl_lock every sysctl takes.
+     */
+    pthread_mutex_t domctl_lock;
+    pthread_mutex_t sysctl_lock;
+    domid_t domid_rover;            /* createdomain's last pick; domctl_lock */
 
     /* The console ring printk() writes (console.c); console_lock. */
     pthread_mutex_t console_lock;
@@ -369,6 +422,20 @@ static inline mfn_t virt_to_mfn(const struct host *h, const void *v)
 }
 static inline struct domain *page_get_owner_raw(const struct host *h,
                                                 const struct page_info *pg);
+
+/*
+ * The M2P, h->m2p[] (page_block.c): Xen's machine_to_phys_mapping is read
+ * racily by design; these make each access one atomic word.
+ */
+static inline unsigned long m2p_read(const struct host *h, unsigned long mfn)
+{
+    return __atomic_load_n(&h->m2p[mfn], __ATOMIC_RELAXED);
+}
+static inline void m2p_write(struct host *h, unsigned long mfn,
+                             unsigned long gfn)
+{
+    __atomic_store_n(&h->m2p[mfn], gfn, __ATOMIC_RELAXED);
+}
 
 /* ---- page_list.c ---- */
 void page_list_init(struct page_list_head *head);
@@ -522,11 +589,31 @@ struct domain *domain_create_dom0(struct host *h, int *rc);
 /* host_destroy: free a domain's structures without freeing its pages. */
 void domain_free_at_teardown(struct domain *d);
 void domain_shutdown(struct domain *d, unsigned int reason);
+/*
+ * Lifetime, as Xen's (domain.c has the details):
+ * get_domain_by_id: d with a reference taken, or NULL (no such domain, or
+ *   its last reference already went).  Release it with put_domain().
+ * get_domain: take a reference on d if it still has one (false: d is
+ *   being freed).  get_knownalive_domain: the caller already holds one.
+ * put_domain: drop one; the last frees d (it must have been killed).
+ * domain_kill: d is dying: claim cancelled, pool, p2m and every page
+ *   given back.  d stays (a zombie) until domain_destroy.  Idempotent.
+ * domain_destroy: domain_kill, then the creation reference goes: d is
+ *   freed with its last reference (at once if nobody else holds one).
+ *   XEN_DOMCTL_destroydomain; Xen's domain_kill does both halves.
+ */
 struct domain *get_domain_by_id(struct host *h, domid_t domid);
-void domain_kill(struct domain *d);       /* dying, claim cancelled, pages freed */
-void domain_destroy(struct domain *d);    /* free the struct; no pages left */
+bool get_domain(struct domain *d);
 void get_knownalive_domain(struct domain *d);
 void put_domain(struct domain *d);
+void domain_kill(struct domain *d);
+void domain_destroy(struct domain *d);
+/*
+ * The owner of a block head.  Only meaningful while the head cannot
+ * change under the reader (mm.h: heap_lock held, or the block held); the
+ * pointer may be dereferenced only if it is a domain the caller holds a
+ * reference on (compare, don't chase).
+ */
 static inline struct domain *page_get_owner(const struct host *h,
                                             const struct page_info *pg)
 {

@@ -254,13 +254,13 @@ long xenmem_get_vnumainfo(struct caller *c, uint64_t arg)
     if ( (d = caller_domain_by_any_id(c, topo.domid)) == NULL )
         return -ESRCH;
     if ( (rc = xsm_default_action(XSM_TARGET, c->d, d)) )
-        return rc;
+        goto out_put;
 
     pthread_rwlock_rdlock(&d->vnuma_rwlock);
     if ( d->vnuma == NULL )
     {
-        pthread_rwlock_unlock(&d->vnuma_rwlock);
-        return -EOPNOTSUPP;
+        rc = -EOPNOTSUPP;
+        goto out;
     }
     nodes = d->vnuma->nr_vnodes;
     ranges = d->vnuma->nr_vmemranges;
@@ -272,8 +272,9 @@ long xenmem_get_vnumainfo(struct caller *c, uint64_t arg)
         topo.nr_vnodes = nodes;
         topo.nr_vcpus = vcpus;
         topo.nr_vmemranges = ranges;
-        return copy_to_guest_raw(c->mem, arg, &topo, sizeof(topo))
-               ? -EFAULT : -ENOBUFS;
+        rc = copy_to_guest_raw(c->mem, arg, &topo, sizeof(topo))
+             ? -EFAULT : -ENOBUFS;
+        goto out_put;
     }
 
     /* Xen copies under the lock into bounce buffers; the effect is this. */
@@ -294,6 +295,8 @@ long xenmem_get_vnumainfo(struct caller *c, uint64_t arg)
     rc = copy_to_guest_raw(c->mem, arg, &topo, sizeof(topo)) ? -EFAULT : 0;
  out:
     pthread_rwlock_unlock(&d->vnuma_rwlock);
+ out_put:
+    put_domain(d);
     return rc;
 }
 
@@ -305,13 +308,27 @@ long xenmem_get_vnumainfo(struct caller *c, uint64_t arg)
  * next free one after the last picked, from 1 up, wrapping.  -EEXIST,
  * -ENOMEM (none free).  4.17 never re-checks the rover's own id.
  */
+/* is_free_domid: nobody (not even a zombie) has the id. */
+static bool is_free_domid(struct host *h, domid_t dom)
+{
+    struct domain *d;
+
+    if ( dom >= DOMID_FIRST_RESERVED )
+        return false;
+    if ( (d = get_domain_by_id(h, dom)) == NULL )
+        return true;
+    put_domain(d);
+    return false;
+}
+
+/* domctl_lock held: it serialises the rover and the ids it hands out. */
 static long createdomain_pick_id(struct host *h, domid_t want, domid_t *dom)
 {
     unsigned int n, id = h->domid_rover;
 
     if ( want > 0 && want < DOMID_FIRST_RESERVED )
     {
-        if ( get_domain_by_id(h, want) )
+        if ( !is_free_domid(h, want) )
             return -EEXIST;
         *dom = want;
         return 0;
@@ -322,7 +339,7 @@ static long createdomain_pick_id(struct host *h, domid_t want, domid_t *dom)
             id = 1;
         if ( id == h->domid_rover )
             break;
-        if ( !get_domain_by_id(h, id) )
+        if ( is_free_domid(h, id) )
         {
             h->domid_rover = id;
             *dom = id;
@@ -414,48 +431,66 @@ static long domctl_set_target(struct caller *c, struct domain *d,
                               domid_t target)
 {
     struct domain *e = get_domain_by_id(c->h, target);
+    long rc = 0;
 
     if ( e == NULL )
         return -ESRCH;
     if ( d == e || d->target != NULL )
-        return -EINVAL;
-    if ( !is_hvm_domain(e) )
-        return -EOPNOTSUPP;
-    /* Held until d is destroyed (domain_destroy drops it). */
-    get_knownalive_domain(e);
+        rc = -EINVAL;
+    else if ( !is_hvm_domain(e) )
+        rc = -EOPNOTSUPP;
+    if ( rc )
+    {
+        put_domain(e);
+        return rc;
+    }
+    /*
+     * The lookup's reference is kept until d goes (complete_domain_destroy
+     * drops it): a destroyed target stays a zombie while d lives, as Xen's.
+     */
     d->target = e;
     return 0;
+}
+
+/*
+ * The first domain at or above id that still has a reference, with one
+ * taken (Xen walks the domain list under the RCU read lock), or NULL.
+ */
+struct domain *get_domain_from(struct host *h, unsigned int id)
+{
+    struct domain *d = NULL;
+
+    pthread_mutex_lock(&h->domlist_lock);
+    for ( ; id < DOMID_FIRST_RESERVED && !d; id++ )
+        if ( (d = h->domains[id]) != NULL && !get_domain(d) )
+            d = NULL;
+    pthread_mutex_unlock(&h->domlist_lock);
+    return d;
 }
 
 /* Without a domain named exactly: the first one at or above the id. */
 static long domctl_getdomaininfo(struct caller *c, struct domain *d,
                                  struct xen_domctl *op)
 {
-    struct host *h = c->h;
-    unsigned int id;
-    long ret = 0;
+    struct domain *found = NULL;
+    long ret;
 
-    pthread_mutex_lock(&h->domlist_lock);
     if ( !d )
     {
         if ( op->domain >= DOMID_FIRST_RESERVED )
-        {
-            ret = -EINVAL;
-            goto out;
-        }
-        for ( id = op->domain; id < DOMID_FIRST_RESERVED && !d; id++ )
-            d = h->domains[id];
+            return -EINVAL;
+        d = found = get_domain_from(c->h, op->domain);
     }
     if ( !d )
-        ret = -ESRCH;
+        return -ESRCH;
     /* xsm_getdomaininfo(XSM_HOOK) allows anyone xsm_domctl let in. */
-    else if ( !(ret = xsm_default_action(XSM_HOOK, c->d, d)) )
+    if ( !(ret = xsm_default_action(XSM_HOOK, c->d, d)) )
     {
         getdomaininfo(d, &op->u.getdomaininfo);
         op->domain = op->u.getdomaininfo.domain;
     }
- out:
-    pthread_mutex_unlock(&h->domlist_lock);
+    if ( found )
+        put_domain(found);
     return ret;
 }
 
@@ -505,7 +540,7 @@ long do_domctl(struct caller *c, uint64_t u_domctl)
     }
 
     if ( (ret = xsm_domctl(c, d, op.cmd)) )
-        return ret;
+        goto out;
 
     switch ( op.cmd )
     {
@@ -515,10 +550,14 @@ long do_domctl(struct caller *c, uint64_t u_domctl)
         break;
 
     case XEN_DOMCTL_destroydomain:
+        /*
+         * The domain dies now; the struct goes with the last reference
+         * (ours, below, unless someone else still holds one).
+         */
         if ( d == c->d )
-            return -EINVAL;
-        domain_kill(d);
-        domain_destroy(d);
+            ret = -EINVAL;
+        else
+            domain_destroy(d);
         break;
 
     case XEN_DOMCTL_pausedomain:
@@ -645,5 +684,8 @@ long do_domctl(struct caller *c, uint64_t u_domctl)
 
     if ( copyback && copy_to_guest_raw(c->mem, u_domctl, &op, sizeof(op)) )
         ret = -EFAULT;
+ out:
+    if ( d )
+        put_domain(d);
     return ret;
 }

@@ -106,7 +106,10 @@ long do_multicall(struct caller *c, uint64_t call_list, unsigned int nr_calls);
 
 /*
  * The domain an op names: DOMID_SELF (when allowed) is the caller; NULL if
- * there is none.  rcu_lock_domain_by_any_id / rcu_lock_domain_by_id.
+ * there is none.  rcu_lock_domain_by_any_id / rcu_lock_domain_by_id: the
+ * domain comes with a reference, so it stays valid (perhaps dying) for the
+ * whole op even if another caller destroys it; every path of the op must
+ * give it back with put_domain() (Xen's rcu_unlock_domain).
  */
 struct domain *caller_domain_by_any_id(struct caller *c, domid_t domid);
 struct domain *caller_domain_by_id(struct caller *c, domid_t domid);

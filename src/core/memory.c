@@ -379,14 +379,16 @@ static long reservation_op(struct caller *c, unsigned int op,
     a.domain = caller_domain_by_any_id(c, r.domid);
     if ( !a.domain )
         return start_extent;
-    if ( construct_memop_from_reservation(c, &r, &a) )
+    if ( construct_memop_from_reservation(c, &r, &a) ||
+         xsm_default_action(XSM_TARGET, c->d, a.domain) )
+    {
+        put_domain(a.domain);
         return start_extent;
+    }
     a.nr_done = start_extent;
     if ( op == XENMEM_populate_physmap &&
          (r.mem_flags & XENMEMF_populate_on_demand) )
         a.memflags |= MEMF_populate_on_demand;
-    if ( xsm_default_action(XSM_TARGET, c->d, a.domain) )
-        return start_extent;
 
     switch ( op )
     {
@@ -400,6 +402,7 @@ static long reservation_op(struct caller *c, unsigned int op,
         populate_physmap(c, &a);
         break;
     }
+    put_domain(a.domain);
 
     rc = a.nr_done;
     if ( a.preempted )
@@ -416,6 +419,7 @@ static long query_op(struct caller *c, unsigned int op, uint64_t arg)
 {
     struct xen_memory_domain md;
     struct domain *d;
+    long rc;
 
     if ( copy_from_guest_raw(c->mem, &md, arg, sizeof(md)) )
         return -EFAULT;
@@ -423,16 +427,15 @@ static long query_op(struct caller *c, unsigned int op, uint64_t arg)
     if ( !d )
         return -ESRCH;
     if ( xsm_default_action(XSM_TARGET, c->d, d) )
-        return -EPERM;
-    switch ( op )
-    {
-    case XENMEM_current_reservation:
-        return domain_tot_pages(d);
-    case XENMEM_maximum_reservation:
-        return d->max_pages;
-    default:
-        return domain_get_maximum_gpfn(d);
-    }
+        rc = -EPERM;
+    else if ( op == XENMEM_current_reservation )
+        rc = domain_tot_pages(d);
+    else if ( op == XENMEM_maximum_reservation )
+        rc = d->max_pages;
+    else
+        rc = domain_get_maximum_gpfn(d);
+    put_domain(d);
+    return rc;
 }
 
 static long claim_pages(struct caller *c, uint64_t arg)
@@ -440,6 +443,7 @@ static long claim_pages(struct caller *c, uint64_t arg)
     struct xen_memory_reservation r;
     unsigned int node = NUMA_NO_NODE;
     struct domain *d;
+    long rc;
 
     if ( copy_from_guest_raw(c->mem, &r, arg, sizeof(r)) )
         return -EFAULT;
@@ -457,9 +461,10 @@ static long claim_pages(struct caller *c, uint64_t arg)
     d = caller_domain_by_id(c, r.domid);
     if ( !d )
         return -EINVAL;
-    if ( xsm_default_action(XSM_PRIV, c->d, d) )
-        return -EPERM;
-    return domain_set_outstanding_pages(d, r.nr_extents, node);
+    rc = xsm_default_action(XSM_PRIV, c->d, d)
+         ? -EPERM : domain_set_outstanding_pages(d, r.nr_extents, node);
+    put_domain(d);
+    return rc;
 }
 
 long do_memory_op(struct caller *c, unsigned long cmd, uint64_t arg)

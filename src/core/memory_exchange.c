@@ -121,7 +121,10 @@ long memory_exchange(struct caller *c, uint64_t arg)
     if ( !d )
         return put_nr_exchanged(c, arg, &exch, -ESRCH);
     if ( xsm_default_action(XSM_TARGET, c->d, d) )
-        return put_nr_exchanged(c, arg, &exch, -EPERM);
+    {
+        rc = put_nr_exchanged(c, arg, &exch, -EPERM);
+        goto out;
+    }
     bits = XENMEMF_get_address_bits(exch.out.mem_flags);
     if ( bits && bits < 64 + PAGE_SHIFT )
         memflags |= MEMF_bits(bits);
@@ -138,9 +141,11 @@ long memory_exchange(struct caller *c, uint64_t arg)
 
             exch.nr_exchanged = i << in_chunk_order;
             if ( put_nr_exchanged(c, arg, &exch, 0) )
-                return -EFAULT;
-            return hypercall_create_continuation(c, __HYPERVISOR_memory_op,
-                                                 2, args);
+                rc = -EFAULT;
+            else
+                rc = hypercall_create_continuation(c, __HYPERVISOR_memory_op,
+                                                   2, args);
+            goto out;
         }
 
         /* Steal a chunk's worth of input pages from the domain. */
@@ -197,11 +202,13 @@ long memory_exchange(struct caller *c, uint64_t arg)
                 unsigned long dec = (1UL << exch.in.extent_order) *
                                     (1UL << in_chunk_order) -
                                     j * (1UL << exch.out.extent_order);
+                bool drop_dom_ref;
 
                 pthread_mutex_lock(&d->page_alloc_lock);
-                if ( dec && !domain_adjust_tot_pages(d, -(long)dec) )
-                    put_domain(d);
+                drop_dom_ref = dec && !domain_adjust_tot_pages(d, -(long)dec);
                 pthread_mutex_unlock(&d->page_alloc_lock);
+                if ( drop_dom_ref )
+                    put_domain(d);
                 free_domheap_pages(h, page, exch.out.extent_order);
                 goto dying;
             }
@@ -230,7 +237,8 @@ long memory_exchange(struct caller *c, uint64_t arg)
     }
 
     exch.nr_exchanged = exch.in.nr_extents;
-    return put_nr_exchanged(c, arg, &exch, rc);
+    rc = put_nr_exchanged(c, arg, &exch, rc);
+    goto out;
 
  fail:
     /* Give back the pages stolen from this chunk. */
@@ -244,5 +252,8 @@ long memory_exchange(struct caller *c, uint64_t arg)
     while ( (page = page_list_remove_head(h, &out_chunk)) )
         free_domheap_pages(h, page, exch.out.extent_order);
     exch.nr_exchanged = i << in_chunk_order;
-    return put_nr_exchanged(c, arg, &exch, rc);
+    rc = put_nr_exchanged(c, arg, &exch, rc);
+ out:
+    put_domain(d);
+    return rc;
 }

@@ -391,6 +391,7 @@ long xenmem_pod_target_op(struct caller *c, unsigned int op, uint64_t arg)
         if ( copy_to_guest_raw(c->mem, arg, &target, sizeof(target)) )
             rc = -EFAULT;
     }
+    put_domain(d);
     return rc;
 }
 

@@ -165,16 +165,18 @@ static long sysctl_getdomaininfolist(struct caller *c,
     struct xen_domctl_getdomaininfo info;
     uint64_t buf = handle_addr(dl->buffer.p);
     uint32_t num_domains = 0;
-    unsigned int id;
+    unsigned int id = dl->first_domain;
+    struct domain *d;
     long ret = 0;
 
-    pthread_mutex_lock(&h->domlist_lock);
-    for ( id = dl->first_domain; id < DOMID_FIRST_RESERVED; id++ )
+    /*
+     * Xen walks the list under the RCU read lock; here each domain is held
+     * by a reference while it is reported, the list lock only while the
+     * next one is found.
+     */
+    for ( ; (d = get_domain_from(h, id)) != NULL; put_domain(d) )
     {
-        struct domain *d = h->domains[id];
-
-        if ( !d )
-            continue;
+        id = d->domain_id + 1;
         if ( num_domains == dl->max_domains )
             break;
         /* xsm_getdomaininfo(XSM_HOOK): anyone past xsm_sysctl. */
@@ -189,7 +191,8 @@ static long sysctl_getdomaininfolist(struct caller *c,
         }
         num_domains++;
     }
-    pthread_mutex_unlock(&h->domlist_lock);
+    if ( d )
+        put_domain(d);
     if ( !ret )
         dl->num_domains = num_domains;
     return ret;

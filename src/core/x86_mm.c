@@ -108,18 +108,20 @@ static long set_memory_map(struct caller *c, uint64_t arg)
     if ( d == NULL )
         return -ESRCH;
     if ( (rc = xsm_default_action(XSM_TARGET, c->d, d)) )
-        return rc;
+        goto out;
 
     if ( fmap.map.nr_entries )
     {
+        rc = -ENOMEM;
         e820 = malloc(fmap.map.nr_entries * sizeof(*e820));
         if ( e820 == NULL )
-            return -ENOMEM;
+            goto out;
+        rc = -EFAULT;
         if ( copy_from_guest_raw(c->mem, e820, handle_addr(fmap.map.buffer.p),
                                  fmap.map.nr_entries * sizeof(*e820)) )
         {
             free(e820);
-            return -EFAULT;
+            goto out;
         }
     }
 
@@ -129,7 +131,10 @@ static long set_memory_map(struct caller *c, uint64_t arg)
     d->nr_e820 = fmap.map.nr_entries;
     pthread_mutex_unlock(&d->e820_lock);
     free(old);
-    return 0;
+    rc = 0;
+ out:
+    put_domain(d);
+    return rc;
 }
 
 static long memory_map(struct caller *c, uint64_t arg)
