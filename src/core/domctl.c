@@ -19,11 +19,20 @@
  * get/set_paging_mempool_size (paging.c), get/sethvmcontext and
  * gethvmcontext_partial (hvm_save.c).
  *
- * Deviations: no domctl_lock (xenmm's callers issue one hypercall at a
- * time); destroydomain frees the domain at once (Xen keeps a zombie while
- * references remain); cpu_time is always 0 (nothing runs).
+ * Locks, as 4.17: the domain is looked up with a reference (held to the
+ * end); after XSM every command runs under the host's domctl_lock and the
+ * caller's hypercall_deadlock_mutex, both taken with trylock, a busy one
+ * making the domctl continue (re-issue itself), as Xen's
+ * domctl_lock_acquire.  xenmm also holds the target's domain_lock across
+ * the command (Xen relies on domain_pause and the scheduler's locks; the
+ * domain_lock makes the state these commands write safe to read from
+ * getdomaininfolist and the HVM ops), except for destroydomain, whose
+ * teardown takes the p2m lock, which comes before it.
+ *
+ * Deviations: cpu_time is always 0 (nothing runs).
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,11 +68,13 @@ static bool vcpu_running(const struct vcpu *v)
            !d->pause_count && !d->is_shut_down && !d->is_dying;
 }
 
+/* d's control state is read under its domain_lock; the counts are atomic. */
 void getdomaininfo(struct domain *d, struct xen_domctl_getdomaininfo *info)
 {
     uint32_t flags = XEN_DOMINF_blocked;
     unsigned int i;
 
+    pthread_mutex_lock(&d->domain_lock);
     memset(info, 0, sizeof(*info));
     info->domain = d->domain_id;
     info->max_vcpu_id = XEN_INVALID_MAX_VCPU_ID;
@@ -122,6 +133,7 @@ void getdomaininfo(struct domain *d, struct xen_domctl_getdomaininfo *info)
         info->flags |= XEN_DOMINF_hap;
     info->arch_config.emulation_flags = d->emulation_flags;
     info->gpaddr_bits = GPADDR_BITS;
+    pthread_mutex_unlock(&d->domain_lock);
 }
 
 /* ------------------------------------------------------------------ */
@@ -494,6 +506,28 @@ static long domctl_getdomaininfo(struct caller *c, struct domain *d,
     return ret;
 }
 
+/*
+ * domctl_lock_acquire: the caller's hypercall_deadlock_mutex, then the
+ * global domctl_lock, both by trylock (Xen: a domctl may pause the
+ * caller's own vCPUs, so it must never wait for a lock another domctl
+ * could hold).  False: try again later.
+ */
+static bool domctl_lock_acquire(struct caller *c)
+{
+    if ( pthread_mutex_trylock(&c->d->hypercall_deadlock_mutex) )
+        return false;
+    if ( !pthread_mutex_trylock(&c->h->domctl_lock) )
+        return true;
+    pthread_mutex_unlock(&c->d->hypercall_deadlock_mutex);
+    return false;
+}
+
+static void domctl_lock_release(struct caller *c)
+{
+    pthread_mutex_unlock(&c->h->domctl_lock);
+    pthread_mutex_unlock(&c->d->hypercall_deadlock_mutex);
+}
+
 /* xsm_domctl() of the dummy policy. */
 static int xsm_domctl(struct caller *c, struct domain *d, uint32_t cmd)
 {
@@ -515,7 +549,7 @@ long do_domctl(struct caller *c, uint64_t u_domctl)
 {
     struct xen_domctl op;
     struct domain *d = NULL;
-    bool copyback = false;
+    bool copyback = false, dom_locked;
     long ret = 0;
 
     if ( copy_from_guest_raw(c->mem, &op, u_domctl, sizeof(op)) )
@@ -541,6 +575,19 @@ long do_domctl(struct caller *c, uint64_t u_domctl)
 
     if ( (ret = xsm_domctl(c, d, op.cmd)) )
         goto out;
+
+    if ( !domctl_lock_acquire(c) )
+    {
+        unsigned long arg = u_domctl;
+
+        /* The dispatcher re-issues at once: let the holder run first. */
+        sched_yield();
+        ret = hypercall_create_continuation(c, __HYPERVISOR_domctl, 1, &arg);
+        goto out;
+    }
+    dom_locked = d && op.cmd != XEN_DOMCTL_destroydomain;
+    if ( dom_locked )
+        pthread_mutex_lock(&d->domain_lock);
 
     switch ( op.cmd )
     {
@@ -681,6 +728,10 @@ long do_domctl(struct caller *c, uint64_t u_domctl)
         ret = -ENOSYS;
         break;
     }
+
+    if ( dom_locked )
+        pthread_mutex_unlock(&d->domain_lock);
+    domctl_lock_release(c);
 
     if ( copyback && copy_to_guest_raw(c->mem, u_domctl, &op, sizeof(op)) )
         ret = -EFAULT;

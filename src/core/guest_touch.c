@@ -83,12 +83,18 @@ int guest_access_gfn(struct domain *d, unsigned int vcpu, unsigned long gfn,
     unsigned int order;
     mfn_t mfn;
     int rc;
+    bool no_vcpu, stopped;
 
-    if ( vcpu >= d->max_vcpus || !d->vcpu[vcpu] )
+    /* The vCPUs and the shutdown state are d's control state (core.h). */
+    pthread_mutex_lock(&d->domain_lock);
+    no_vcpu = vcpu >= d->max_vcpus || !d->vcpu[vcpu];
+    stopped = d->is_dying || d->is_shutting_down;
+    pthread_mutex_unlock(&d->domain_lock);
+    if ( no_vcpu )
         return -EINVAL;
     if ( offset >= PAGE_SIZE || len > PAGE_SIZE - offset )
         return -EINVAL;
-    if ( d->is_dying || d->is_shutting_down )
+    if ( stopped )
         return -ESRCH;
     if ( !paging_mode_translate(d) )
         return pv_access(d, gfn, offset, write, buf, len);

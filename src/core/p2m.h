@@ -104,7 +104,7 @@ struct p2m_domain {
     unsigned long nr_leaves[3];
     /* RAM pages mapped, by the node of their MFN. */
     unsigned long node_pages[MAX_NUMNODES];
-    unsigned long paged_pages;      /* mem paging */
+    _Atomic unsigned long paged_pages;  /* mem paging; read by getdomaininfo */
     struct p2m_pod pod;
 };
 

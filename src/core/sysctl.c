@@ -5,6 +5,8 @@
  * only the control domain (-EPERM), and on success the whole struct is
  * copied back (Xen's copyback = -1).
  *
+ * Every command runs under the host's sysctl_lock, as 4.17's do_sysctl.
+ *
  * Built: readconsole (the console ring, with clear and incremental
  * reads), sched_id (credit), getdomaininfolist (the domains from
  * first_domain up, filled by domctl.c's getdomaininfo()), availheap,
@@ -14,6 +16,7 @@
  * zero: there is no boot CPU to read it from.
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdint.h>
 #include <string.h>
 #include <xen/xen.h>
@@ -253,6 +256,23 @@ long do_sysctl(struct caller *c, uint64_t u_sysctl)
     if ( xsm_default_action(XSM_PRIV, c->d, NULL) )
         return -EPERM;
 
+    /*
+     * As 4.17: every sysctl runs under sysctl_lock, taken with a trylock
+     * (a sysctl critical section might want to synchronise with this
+     * vCPU), spinning until preemption is due, then continuing.
+     */
+    while ( pthread_mutex_trylock(&c->h->sysctl_lock) )
+    {
+        if ( hypercall_preempt_check(c) )
+        {
+            unsigned long arg = u_sysctl;
+
+            return hypercall_create_continuation(c, __HYPERVISOR_sysctl, 1,
+                                                 &arg);
+        }
+        sched_yield();
+    }
+
     switch ( op.cmd )
     {
     case XEN_SYSCTL_readconsole:
@@ -303,6 +323,7 @@ long do_sysctl(struct caller *c, uint64_t u_sysctl)
         copyback = 0;
         break;
     }
+    pthread_mutex_unlock(&c->h->sysctl_lock);
 
     if ( copyback && (!ret || copyback > 0) &&
          copy_to_guest_raw(c->mem, u_sysctl, &op, sizeof(op)) )
