@@ -522,21 +522,54 @@ static inline unsigned int domain_tot_pages(const struct domain *d)
 }
 
 /* ---- page_block.c: allocated blocks (mm.h) ----
+ * Every read of a head the caller does not hold, and every write to any
+ * head, is under heap_lock (mm.h: the frame-table rule).
  * inuse_block_head: the head of the block (free or in use) holding mfn,
- *   and its order.  Up to MAX_ORDER + 1 frame-table reads.
+ *   and its order; takes heap_lock for the look (up to MAX_ORDER + 1
+ *   frame-table reads).  The head stays that only while the caller holds
+ *   the block (allocated it, or holds its owner's page_alloc_lock or the
+ *   p2m lock that keeps it mapped).  _locked: heap_lock already held.
+ * block_view: the head of the block holding mfn and what it says, read
+ *   in one go under heap_lock: for checking a page the caller does not
+ *   hold (the owner may be dereferenced only if the caller holds a
+ *   reference on that domain: compare, don't chase).
+ * page_head_set / page_head_flags: change the head of a block the caller
+ *   holds (owner and count_info / count_info flags), under heap_lock.
  * split_domain_block: make [mfn, mfn + 2^order) a block of its own by
  *   splitting the in-use block around it; new heads join the list the
  *   owner keeps the block on (or none).  split_block_onto: the same with
- *   an explicit list (PoD cache lists; NULL for none).  Return the head.
- *   pre: mfn is order-aligned and inside an in-use block of order >= order.
- * page_owner: the owner of the block holding any page.
+ *   an explicit list (PoD cache lists; NULL for none), the list's lock
+ *   held; _locked: heap_lock held too.  Return the head.
+ *   pre: the caller holds the block; mfn is order-aligned and inside an
+ *   in-use block of order >= order.
+ * page_owner: the owner of the block holding any page (a block_view).
  */
+struct block_view {
+    struct page_info *head;
+    unsigned long mfn;              /* the head's MFN */
+    unsigned int order;
+    uint32_t count_info;
+    bool free;
+    bool xen_heap;                  /* is_xen_heap_page(head) */
+    struct domain *owner;           /* NULL if free or anonymous */
+    unsigned long m2p;              /* m2p[head]; invalid if free */
+};
 struct page_info *inuse_block_head(const struct host *h, mfn_t mfn,
                                    unsigned int *order);
+struct page_info *inuse_block_head_locked(const struct host *h, mfn_t mfn,
+                                          unsigned int *order);
+void block_view(const struct host *h, mfn_t mfn, struct block_view *v);
+void page_head_set(struct host *h, struct page_info *pg,
+                   const struct domain *d, uint32_t count_info);
+void page_head_flags(struct host *h, struct page_info *pg, uint32_t clear,
+                     uint32_t set);
 struct page_info *split_domain_block(struct host *h, mfn_t mfn,
                                      unsigned int order);
 struct page_info *split_block_onto(struct host *h, mfn_t mfn, unsigned int order,
                                    struct page_list_head *list);
+struct page_info *split_block_onto_locked(struct host *h, mfn_t mfn,
+                                          unsigned int order,
+                                          struct page_list_head *list);
 struct domain *page_owner(const struct host *h, mfn_t mfn);
 
 /* ---- page_alloc.c: free-block dirty state (used by scrub.c) ---- */

@@ -62,14 +62,12 @@ static int pv_access(struct domain *d, unsigned long gfn, unsigned int offset,
 {
     struct host *h = d->host;
     mfn_t mfn = _mfn(gfn);
-    struct page_info *head;
-    unsigned int k;
+    struct block_view v;
 
     if ( !mfn_valid(h, mfn) )
         return -EFAULT;
-    head = inuse_block_head(h, mfn, &k);
-    if ( page_state_is(head, free) || page_get_owner(h, head) != d ||
-         !(head->count_info & PGC_allocated) )
+    block_view(h, mfn, &v);
+    if ( v.free || v.owner != d || !(v.count_info & PGC_allocated) )
         return -EFAULT;
     ram_copy(h, mfn, offset, write, buf, len);
     return 0;

@@ -261,9 +261,9 @@ static unsigned long check_pod_list(struct host *h, struct domain *d,
         if ( is_xen_heap_page(h, pg) || (pg->count_info & PGC_extra) )
             bad(c, "d%u: PoD cache holds special mfn %#lx (XSA-507)",
                 d->domain_id, mfn);
-        if ( h->m2p[mfn] != INVALID_M2P_ENTRY )
+        if ( m2p_read(h, mfn) != INVALID_M2P_ENTRY )
             bad(c, "d%u: PoD cache mfn %#lx has M2P entry %#lx",
-                d->domain_id, mfn, h->m2p[mfn]);
+                d->domain_id, mfn, m2p_read(h, mfn));
         if ( !ram_zero(h, _mfn(mfn), 1UL << order) )
             bad(c, "d%u: PoD cache mfn %#lx is not zero", d->domain_id, mfn);
     }

@@ -186,12 +186,11 @@ static void populate_physmap(struct caller *c, struct memop_args *a)
 static struct page_info *get_page_of(struct host *h, mfn_t mfn,
                                      struct domain *d)
 {
-    unsigned int k;
-    struct page_info *head = inuse_block_head(h, mfn, &k);
+    struct block_view v;
 
-    if ( page_state_is(head, free) || page_get_owner(h, head) != d ||
-         !(head->count_info & PGC_allocated) ||
-         !(head->count_info & PGC_count_mask) )
+    block_view(h, mfn, &v);
+    if ( v.free || v.owner != d || !(v.count_info & PGC_allocated) ||
+         !(v.count_info & PGC_count_mask) )
         return NULL;
     return mfn_to_page(h, mfn);
 }
@@ -202,20 +201,24 @@ int guest_remove_page(struct domain *d, unsigned long gmfn)
     /*
      * get_gfn_query .. put_gfn: the gfn stays locked from the lookup to
      * the removal, so nothing (a vCPU's PoD zero reclaim, a demand
-     * populate) can change the entry in between.
+     * populate) can change the entry in between.  A PV domain has no p2m:
+     * its page_alloc_lock (recursive) is held from the ownership check to
+     * the free instead, so two removals of one MFN, or a removal and
+     * domain_kill's relinquish, never both free it (Xen's get_page and
+     * test_and_clear_bit(_PGC_allocated) do that with atomics).
      */
     pthread_mutex_t *gfn_lock = paging_mode_translate(d) ? &d->p2m->lock
-                                                         : NULL;
+                                                         : &d->page_alloc_lock;
     struct page_info *page;
     p2m_type_t p2mt;
     mfn_t mfn;
     int rc;
 
-    if ( gfn_lock )
+    pthread_mutex_lock(gfn_lock);
+    if ( paging_mode_translate(d) )
     {
         unsigned int order;
 
-        pthread_mutex_lock(gfn_lock);
         mfn = p2m_get_entry(d->p2m, gmfn, &p2mt, &order);
     }
     else
@@ -238,8 +241,7 @@ int guest_remove_page(struct domain *d, unsigned long gmfn)
             rc = rc == -ENOENT ? -EINVAL : rc;
             goto out;
         }
-        if ( gfn_lock )
-            pthread_mutex_unlock(gfn_lock);
+        pthread_mutex_unlock(gfn_lock);
         p2m_mem_paging_drop_page(d, gmfn, p2mt);
         return 0;
     }
@@ -264,8 +266,7 @@ int guest_remove_page(struct domain *d, unsigned long gmfn)
     if ( rc == -ENOENT )
         rc = -EINVAL;
  out:
-    if ( gfn_lock )
-        pthread_mutex_unlock(gfn_lock);
+    pthread_mutex_unlock(gfn_lock);
     return rc;
 }
 

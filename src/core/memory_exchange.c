@@ -30,23 +30,26 @@ static int steal_page(struct domain *d, mfn_t mfn, struct page_list_head *to)
 {
     struct host *h = d->host;
     struct page_info *pg;
-    unsigned int k;
+    struct block_view v;
 
     if ( paging_mode_translate(d) )
         return -EOPNOTSUPP;
     if ( !mfn_valid(h, mfn) )
         return -EINVAL;
-    pg = inuse_block_head(h, mfn, &k);
-    if ( page_state_is(pg, free) || page_get_owner(h, pg) != d ||
-         (pg->count_info & (PGC_xen_heap | PGC_extra)) ||
-         (pg->count_info & (PGC_count_mask | PGC_allocated)) !=
-         (PGC_allocated | 1) )
-        return -EINVAL;
+    /* Checked and taken under d's lock: nobody frees it in between. */
     pthread_mutex_lock(&d->page_alloc_lock);
+    block_view(h, mfn, &v);
+    if ( v.free || v.owner != d ||
+         (v.count_info & (PGC_xen_heap | PGC_extra)) ||
+         (v.count_info & (PGC_count_mask | PGC_allocated)) !=
+         (PGC_allocated | 1) )
+    {
+        pthread_mutex_unlock(&d->page_alloc_lock);
+        return -EINVAL;
+    }
     pg = split_domain_block(h, mfn, 0);
     page_list_del(h, pg, &d->page_list);
-    page_set_owner(pg, NULL);
-    pg->count_info = PGC_state_inuse | 1;
+    page_head_set(h, pg, NULL, PGC_state_inuse | 1);
     page_list_add_tail(h, pg, to);
     pthread_mutex_unlock(&d->page_alloc_lock);
     return 0;
@@ -244,7 +247,7 @@ long memory_exchange(struct caller *c, uint64_t arg)
     /* Give back the pages stolen from this chunk. */
     while ( (page = page_list_remove_head(h, &in_chunk)) )
     {
-        page->count_info = PGC_state_inuse;
+        page_head_set(h, page, NULL, PGC_state_inuse);
         if ( assign_pages(h, page, 1, d, MEMF_no_refcount) )
             free_domheap_pages(h, page, 0);
     }

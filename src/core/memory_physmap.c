@@ -77,11 +77,10 @@ static bool arch_acquire_resource_check(const struct domain *d)
 /* Xen-heap pages (shared_info, grant frames) and extra pages. */
 static bool is_special_page(const struct host *h, mfn_t mfn)
 {
-    unsigned int order;
-    const struct page_info *head = inuse_block_head(h, mfn, &order);
+    struct block_view v;
 
-    return !page_state_is(head, free) &&
-           (is_xen_heap_page(h, head) || (head->count_info & PGC_extra));
+    block_view(h, mfn, &v);
+    return !v.free && (v.xen_heap || (v.count_info & PGC_extra));
 }
 
 /* Only translated domains get here: they all have a p2m. */

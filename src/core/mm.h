@@ -16,7 +16,7 @@
  *     owner, count_info); every page of it has the head's state.  (When
  *     pages of one block need different states, e.g. one 4K page of a 1G
  *     extent is freed, the block will be split into smaller blocks each
- *     with its own head: that comes with the p2m, issue 3.)
+ *     with its own head: page_block.c.)
  *
  * So the heap writes 16 bytes per *block*; the table's resident cost is
  * the 4 KiB pages of it that hold heads (one per 1 GiB block at boot), and
@@ -27,6 +27,30 @@
  * fact for stale PFN_ORDER values).  An all-zero entry reads as "in use, no
  * owner, order 0": MFN 0, holes and pages Xen keeps for itself look like
  * that, and they never merge.
+ *
+ * THE FRAME-TABLE RULE (concurrency)
+ *
+ * Finding the head of a page reads the heads of *other* blocks (the
+ * candidates at each alignment, page_block.c), which other threads split,
+ * merge, allocate and free; a read racing such a write could take a stale
+ * or half-written entry for a head.  Xen has no such reads: each page has
+ * its own page_info, read racily but safely by whoever holds a reference
+ * to the page.  So here:
+ *   - every write to a page_info's count_info or u (any head, any state)
+ *     is made with heap_lock held: the heap's own (alloc, free, merge,
+ *     scrub bookkeeping) and a block holder's (assign, free, split, join,
+ *     share, steal: page_head_set/page_head_flags, split_block_onto), a
+ *     domain's blocks also under its page_alloc_lock;
+ *   - every read of a head the reader does not hold (the probe in
+ *     inuse_block_head, page_owner, checking a page found in a p2m or
+ *     named by a guest) is made with heap_lock held (block_view);
+ *   - the holder of a block (it allocated it, or holds the owner's
+ *     page_alloc_lock, or the p2m lock keeping it mapped) reads its own
+ *     head without the lock: nobody else writes it.
+ * next/prev belong to the list the block is on and its lock.  The M2P
+ * (h->m2p[], at heads) is read and written one atomic word at a time
+ * (m2p_read/m2p_write), as racily as Xen's machine_to_phys_mapping; its
+ * writers hold the block.
  *
  * PGC_need_scrub is per page in Xen.  Here a free block's dirty pages are
  * described by its head: first_dirty is Xen's value, kept with Xen's exact

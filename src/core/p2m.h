@@ -148,8 +148,9 @@ int p2m_remove_entry(struct p2m_domain *p2m, unsigned long gfn, mfn_t mfn,
 /* HVM: max_mapped_pfn; PV: 0 (no guest p2m is kept). */
 unsigned long domain_get_maximum_gpfn(struct domain *d);
 
-/* The M2P: gfn of mfn, or INVALID_M2P_ENTRY. */
+/* The M2P: gfn of mfn, or INVALID_M2P_ENTRY.  _locked: heap_lock held. */
 unsigned long get_gpfn_from_mfn(struct host *h, mfn_t mfn);
+unsigned long get_gpfn_from_mfn_locked(const struct host *h, mfn_t mfn);
 /* Set [mfn, mfn + nr) to gfn.. (or INVALID_M2P_ENTRY for all). */
 void m2p_set_range(struct host *h, mfn_t mfn, unsigned long nr,
                    unsigned long gfn);

@@ -487,7 +487,7 @@ struct page_info *alloc_heap_pages(struct host *h, unsigned int zone_lo,
     pg->u.val = 0;
     pg->u.inuse.order = order;
     pg->next = pg->prev = 0;
-    h->m2p[mfn_x(page_to_mfn(h, pg))] = INVALID_M2P_ENTRY;
+    m2p_write(h, mfn_x(page_to_mfn(h, pg)), INVALID_M2P_ENTRY);
 
     pthread_mutex_unlock(&h->heap_lock);
 
