@@ -259,7 +259,16 @@ int guest_physmap_remove_page(struct domain *d, unsigned long gfn, mfn_t mfn,
 unsigned long domain_get_maximum_gpfn(struct domain *d)
 {
     if ( is_hvm_domain(d) )
-        return p2m_get_hostp2m(d)->max_mapped_pfn;
+    {
+        struct p2m_domain *p2m = p2m_get_hostp2m(d);
+        unsigned long max;
+
+        /* Grows under the p2m lock while a populate runs. */
+        pthread_mutex_lock(&p2m->lock);
+        max = p2m->max_mapped_pfn;
+        pthread_mutex_unlock(&p2m->lock);
+        return max;
+    }
     /* PV: (arch.pv.max_pfn ?: 1) - 1; xenmm keeps no PV max_pfn. */
     return 0;
 }
