@@ -256,6 +256,33 @@ mfn_t p2m_get_entry(struct p2m_domain *p2m, unsigned long gfn, p2m_type_t *t,
     return INVALID_MFN;
 }
 
+static int walk_table(struct p2m_domain *p2m, const uint64_t *t,
+                      unsigned int level, unsigned long base,
+                      p2m_leaf_fn fn, void *ctx)
+{
+    for ( unsigned int i = 0; i < P2M_ENTRIES; i++ )
+    {
+        uint64_t e = t[i];
+        unsigned long gfn = base + ((unsigned long)i << level_order(level));
+        int rc;
+
+        if ( !e_present(e) )
+            continue;
+        if ( e_leaf(e) )
+            rc = fn(ctx, gfn, level_order(level), e_mfn(e), e_type(e));
+        else
+            rc = walk_table(p2m, e_table(e), level - 1, gfn, fn, ctx);
+        if ( rc )
+            return rc;
+    }
+    return 0;
+}
+
+int p2m_walk_leaves(struct p2m_domain *p2m, p2m_leaf_fn fn, void *ctx)
+{
+    return walk_table(p2m, p2m->root, P2M_LEVELS, 0, fn, ctx);
+}
+
 int p2m_init(struct domain *d)
 {
     struct p2m_domain *p2m;

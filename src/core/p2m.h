@@ -121,6 +121,14 @@ static inline struct p2m_domain *p2m_get_hostp2m(struct domain *d)
  */
 mfn_t p2m_get_entry(struct p2m_domain *p2m, unsigned long gfn, p2m_type_t *t,
                     unsigned int *page_order);
+/*
+ * p2m_walk_leaves: fn for every leaf in the tables (gfn order; a removed
+ * entry is a p2m_invalid leaf), with the mfn of its first page; a non-zero
+ * return stops the walk and is returned.  p2m->lock held.
+ */
+typedef int (*p2m_leaf_fn)(void *ctx, unsigned long gfn, unsigned int order,
+                           mfn_t mfn, p2m_type_t t);
+int p2m_walk_leaves(struct p2m_domain *p2m, p2m_leaf_fn fn, void *ctx);
 /* Map [gfn, gfn + 2^order) to mfn.. (or INVALID_MFN) with type t. */
 int p2m_set_entry(struct p2m_domain *p2m, unsigned long gfn, mfn_t mfn,
                   unsigned int page_order, p2m_type_t t);
