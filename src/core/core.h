@@ -5,7 +5,7 @@
  * No globals: everything lives in a struct host, passed first to every
  * function.  Many threads may run hypercalls on one host at once; the
  * locks (docs/architecture.md has the full table and order) are Xen's:
- *   domctl_lock, sysctl_lock   around most domctls / every sysctl
+ *   domctl_lock, sysctl_lock   around every domctl / sysctl (past XSM)
  *   domlist_lock         h->domains[] (a leaf: nothing is taken inside)
  *   p2m->lock, pod.lock  a domain's p2m, its PoD cache
  *   d->domain_lock       d's control state (pause, shutdown, vCPUs,
@@ -221,11 +221,11 @@ struct domain {
     uint32_t ssidref;
     uint8_t handle[16];             /* xen_domain_handle_t */
 
-    /* vCPUs: max_vcpus slots, filled by vcpu_create(). */
+    /* vCPUs: max_vcpus slots, filled by vcpu_create() (domain_lock). */
     unsigned int max_vcpus;
     struct vcpu **vcpu;
 
-    /* Lifecycle. */
+    /* Lifecycle; domain_lock. */
     unsigned int pause_count;       /* domain_pause_by_systemcontroller */
     bool creation_finished;         /* first unpause */
     bool is_shutting_down;
@@ -234,7 +234,7 @@ struct domain {
     bool debugger_attached;         /* XEN_DOMCTL_setdebugging */
     int64_t time_offset_seconds;    /* XEN_DOMCTL_settimeoffset */
 
-    /* Credit scheduler parameters, stored and returned. */
+    /* Credit scheduler parameters, stored and returned; domain_lock. */
     uint16_t sched_weight;          /* default 256 */
     uint16_t sched_cap;             /* default 0 (no cap) */
     uint32_t cpupool_id;
@@ -244,7 +244,7 @@ struct domain {
     uint32_t max_grant_frames;
     uint32_t max_maptrack_frames;
 
-    /* HVM parameters (HVMOP_set_param / get_param). */
+    /* HVM parameters (HVMOP_set_param / get_param); domain_lock. */
     uint64_t hvm_params[64];        /* HVM_NR_PARAMS in 4.17 is 39 */
 
     /* vNUMA (XEN_DOMCTL_setvnumainfo); read under vnuma_rwlock. */
@@ -369,8 +369,9 @@ struct host {
     _Atomic(struct domain *) hardware_domain;  /* dom0, created at boot */
 
     /*
-     * Xen's global domctl_lock (most domctls run under it, taken with a
-     * trylock and a continuation) and the sysctl_lock every sysctl takes.
+     * Xen 4.17's global domctl_lock (every domctl past XSM runs under it,
+     * taken with a trylock and a continuation) and the sysctl_lock every
+     * sysctl takes.
      */
     pthread_mutex_t domctl_lock;
     pthread_mutex_t sysctl_lock;

@@ -46,7 +46,12 @@ struct caller {
     unsigned long cont_args[6];
 };
 
-/* Set up a caller acting as domain d (dom0: h->hardware_domain). */
+/*
+ * Set up a caller acting as domain d (dom0: h->hardware_domain).  No
+ * reference is taken: d must outlive the caller's hypercalls (Xen's
+ * current->domain cannot die under its own vCPU), so whoever runs a
+ * caller for a domain that can be destroyed holds a reference on it.
+ */
 void caller_init(struct caller *c, struct domain *d,
                  const struct guest_access *mem);
 
