@@ -1,6 +1,7 @@
 # xenmm top-level Makefile.
 #   make            build everything under build/ (programs in build/bin, libraries in build/lib)
 #   make check      build and run every test (plain build, then ASan+UBSan build)
+#   make tsan       the threaded tests under ThreadSanitizer (not in check)
 #   make bench      build and run the benchmarks (figures, not tests)
 #
 # Sources are found by wildcard: a new .c file in a module directory is built
@@ -29,7 +30,7 @@ obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 LIBCORE     := $(B)/lib/libxenmm-core.a
 LIBHOSTSPEC := $(B)/lib/libxenmm-hostspec.a
 
-.PHONY: all check check-plain check-san bench clean format
+.PHONY: all check check-plain check-san bench clean format san tsan
 all: $(B)/bin/xenmm $(B)/bin/xenmm-tests $(B)/bin/xenmm-bench
 
 $(B)/obj/%.o: %.c
@@ -62,6 +63,15 @@ san:
 
 check: all san
 	tests/run-all.sh
+
+# ThreadSanitizer over the tests that run threads (SMP stress, scrubbers,
+# concurrent vCPUs); about a minute, so not part of check.  The whole
+# suite under TSan is slow and its 12-16 TiB hosts exceed TSan's memory.
+TSAN_TESTS := smp scrub pod_stress pod_decrease stress_tiny host_check domheap
+tsan:
+	$(MAKE) B=build/tsan OPT="-O1 -fsanitize=thread -fno-omit-frame-pointer" \
+		build/tsan/bin/xenmm-tests
+	XENMM_TEST_SCALE=10 build/tsan/bin/xenmm-tests $(TSAN_TESTS)
 
 bench: $(B)/bin/xenmm-bench
 	$(B)/bin/xenmm-bench all
