@@ -5,9 +5,11 @@
  * domains (PV and HVM) in a small shared id range, sets max_mem,
  * populates and decreases 4K and 2M extents, asks getdomaininfo(list) and
  * the reservation queries, changes control state (pause, scheduler and
- * node affinity, HVM params, claims, the paging pool), and destroys
- * domains while the others look them up, populate them and free their
- * pages.
+ * node affinity, HVM params, claims, the paging pool, PoD targets and
+ * populate-on-demand), touches guest memory as a vCPU would, and
+ * destroys domains while the others look them up, populate them and free
+ * their pages.  A PV "guest" frees MFNs it got back, perhaps no longer
+ * its own: that must fail cleanly.
  *
  * Workers never call the harness (it is not thread-safe): each keeps its
  * tallies and its first unexpected result, and the main thread checks
@@ -32,6 +34,7 @@
 
 #include "core/grant_table.h"
 #include "core/hypercall.h"
+#include "core/p2m.h"
 #include "harness/test.h"
 #include "testguest.h"
 #include "testhost.h"
@@ -189,13 +192,15 @@ static void op_populate(struct worker *w)
     domid_t dom = any_id(w);
     unsigned int order = (rnd(w) & 3) ? 0 : 9;
     unsigned int nr = order ? 1 : 1 + rnd(w) % LIST_MAX, i;
+    /* Now and then populate-on-demand (a PV target just counts it done). */
+    unsigned int flags = rnd(w) % 8 ? 0 : XENMEMF_populate_on_demand;
     xen_pfn_t list[LIST_MAX], gfn[LIST_MAX];
     long rc;
 
     for ( i = 0; i < nr; i++ )
         gfn[i] = list[i] = (rnd(w) % GFN_SPAN) & ~((1UL << order) - 1);
     rc = memop_resv(&w->c, &w->a, rnd(w) & 1, XENMEM_populate_physmap, dom,
-                    list, nr, order, 0);
+                    list, nr, order, flags);
     if ( rc < 0 || rc > nr )
     {
         bad(w, "populate d%u: %ld of %u", dom, rc, nr);
@@ -307,7 +312,7 @@ static void op_misc(struct worker *w)
     long rc;
 
     memset(&op, 0, sizeof(op));
-    switch ( rnd(w) % 7 )
+    switch ( rnd(w) % 9 )
     {
     case 0:
         rc = domctl(w, (rnd(w) & 1) ? XEN_DOMCTL_pausedomain
@@ -379,6 +384,43 @@ static void op_misc(struct worker *w)
         if ( rc && rc != -ESRCH && rc != -EOPNOTSUPP && rc != -ENOMEM )
             bad(w, "set_paging_mempool_size d%u: %ld", dom, rc);
         break;
+    case 6:
+    {
+        /* A PoD target: the cache fills from the heap (PV: -EINVAL). */
+        xen_pod_target_t *pt;
+
+        g = garena_alloc(&w->a, sizeof(*pt));
+        pt = garena_ptr(&w->a, g);
+        memset(pt, 0, sizeof(*pt));
+        pt->domid = dom;
+        pt->target_pages = rnd(w) % (MAX_MEM_KB / 4);
+        rc = memop_raw(&w->c, XENMEM_set_pod_target, g);
+        if ( rc && rc != -ESRCH && rc != -EINVAL && rc != -ENOMEM )
+            bad(w, "set_pod_target d%u: %ld", dom, rc);
+        break;
+    }
+    case 7:
+    {
+        /*
+         * A vCPU of an HVM domain touches a gfn (a PoD one is populated,
+         * or the domain crashed), holding the domain as its vCPU would.
+         */
+        struct domain *d = get_domain_by_id(w->h, dom);
+        uint64_t val = rnd(w);
+
+        if ( !d )
+            break;
+        if ( is_hvm_domain(d) )
+        {
+            rc = guest_access_gfn(d, 0, rnd(w) % GFN_SPAN, 0, rnd(w) & 1,
+                                  &val, sizeof(val));
+            if ( rc && rc != -EINVAL && rc != -ESRCH && rc != -ENOMEM &&
+                 rc != -EFAULT )
+                bad(w, "guest touch d%u: %ld", dom, rc);
+        }
+        put_domain(d);
+        break;
+    }
     default:
         op.u.getvcpuinfo.vcpu = 0;
         rc = domctl(w, XEN_DOMCTL_getvcpuinfo, dom, &op);
