@@ -12,8 +12,8 @@
  *                        affinity, handle, HVM params, target)
  *   d->paging.lock       d's paging pool
  *   d->page_alloc_lock   d's tot/max/extra/xenheap pages and page lists
- *   heap_lock            the heap, claims, and every frame-table write
- *                        (mm.h: the frame-table rule)
+ *   heap_lock            the heap, claims, and every change of a block's
+ *                        extent or state (mm.h: the frame-table rule)
  * Order: domctl/sysctl_lock, p2m, pod, domain_lock, paging,
  * page_alloc_lock, heap_lock, console_lock.  Fields read without their
  * lock (by getdomaininfo, the allocator, lookups) are _Atomic.
@@ -523,8 +523,9 @@ static inline unsigned int domain_tot_pages(const struct domain *d)
 }
 
 /* ---- page_block.c: allocated blocks (mm.h) ----
- * Every read of a head the caller does not hold, and every write to any
- * head, is under heap_lock (mm.h: the frame-table rule).
+ * Every read of a head the caller does not hold, and every change of a
+ * block's extent or state, is under heap_lock (mm.h: the frame-table
+ * rule); a holder changes its in-use head's owner and count atomically.
  * inuse_block_head: the head of the block (free or in use) holding mfn,
  *   and its order; takes heap_lock for the look (up to MAX_ORDER + 1
  *   frame-table reads).  The head stays that only while the caller holds
@@ -534,8 +535,10 @@ static inline unsigned int domain_tot_pages(const struct domain *d)
  *   in one go under heap_lock: for checking a page the caller does not
  *   hold (the owner may be dereferenced only if the caller holds a
  *   reference on that domain: compare, don't chase).
- * page_head_set / page_head_flags: change the head of a block the caller
- *   holds (owner and count_info / count_info flags), under heap_lock.
+ * page_head_set / page_head_flags: change the head of an in-use block the
+ *   caller holds (owner and count_info / count_info flags; never its state
+ *   or order), one atomic word at a time, so a concurrent look for a head
+ *   reads either value and finds the same block.  No heap_lock needed.
  * split_domain_block: make [mfn, mfn + 2^order) a block of its own by
  *   splitting the in-use block around it; new heads join the list the
  *   owner keeps the block on (or none).  split_block_onto: the same with

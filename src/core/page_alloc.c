@@ -522,14 +522,22 @@ struct page_info *alloc_heap_pages(struct host *h, unsigned int zone_lo,
 /* ------------------------------------------------------------------ */
 /* free_heap_pages.                                                    */
 
-/* Can the block at buddy (of this order, on node) merge with ours? */
+/*
+ * Can the block at buddy (of this order, on node) merge with ours?  The
+ * buddy may be an in-use block whose holder is changing its count: its
+ * words are read atomically (mm.h, the frame-table rule).
+ */
 static bool buddy_mergeable(const struct host *h, const struct page_info *buddy,
                             unsigned int order, unsigned int node)
 {
     mfn_t mfn = page_to_mfn(h, buddy);
+    struct page_info snap;
 
-    return mfn_valid(h, mfn) && page_state_is(buddy, free) &&
-           PFN_ORDER(buddy) == order && mfn_to_nid(h, mfn) == node;
+    if ( !mfn_valid(h, mfn) )
+        return false;
+    page_head_words(buddy, &snap);
+    return page_state_is(&snap, free) && PFN_ORDER(&snap) == order &&
+           mfn_to_nid(h, mfn) == node;
 }
 
 void free_heap_pages(struct host *h, struct page_info *pg, unsigned int order,

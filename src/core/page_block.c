@@ -22,11 +22,16 @@
  *
  * Concurrency (mm.h, "the frame-table rule"): the look for a head reads
  * entries of other blocks, which other CPUs split, merge, allocate and
- * free; so it runs under heap_lock, and every write to a head does too.
- * Xen needs no such lock (each page has its own page_info, and a page's
- * holder only reads its own); here a head found is only stable while the
- * caller holds the block, so a caller that does not (checking a gfn's
- * page, a foreign frame) takes a block_view: the fields read in one go.
+ * free; so it runs under heap_lock, under which every change of a block's
+ * extent or state is made.  What an in-use block's holder changes on its
+ * own head (owner, count_info: assign, free, share, steal) keeps the
+ * state and order, and is stored one atomic word at a time without
+ * heap_lock; the look loads those words atomically, so it reads either
+ * value and finds the same block.  Xen needs none of this (each page has
+ * its own page_info, and a page's holder only reads its own); here a head
+ * found is only stable while the caller holds the block, so a caller that
+ * does not (checking a gfn's page, a foreign frame) takes a block_view:
+ * the head's words read under heap_lock.
  */
 #include "core.h"
 #include "p2m.h"
@@ -44,7 +49,10 @@ static void heap_unlock(const struct host *h)
 
 static inline unsigned int head_order(const struct page_info *pg)
 {
-    return page_state_is(pg, free) ? PFN_ORDER(pg) : pg->u.inuse.order;
+    struct page_info snap;
+
+    page_head_words(pg, &snap);
+    return page_state_is(&snap, free) ? PFN_ORDER(&snap) : snap.u.inuse.order;
 }
 
 struct page_info *inuse_block_head_locked(const struct host *h, mfn_t mfn,
@@ -87,13 +95,20 @@ struct page_info *inuse_block_head(const struct host *h, mfn_t mfn,
 
 void block_view(const struct host *h, mfn_t mfn, struct block_view *v)
 {
+    struct page_info snap;
+
     heap_lock(h);
     v->head = inuse_block_head_locked(h, mfn, &v->order);
     v->mfn = mfn_x(page_to_mfn(h, v->head));
-    v->count_info = v->head->count_info;
-    v->free = page_state_is(v->head, free);
-    v->owner = v->free ? NULL : page_get_owner(h, v->head);
-    v->xen_heap = !v->free && is_xen_heap_page(h, v->head);
+    page_head_words(v->head, &snap);
+    v->count_info = snap.count_info;
+    v->free = page_state_is(&snap, free);
+    v->owner = v->free ? NULL : page_get_owner(h, &snap);
+    /* is_xen_heap_page() of the head, from the words read. */
+    v->xen_heap = !v->free &&
+                  (h->spec->xen.heap_model == HEAP_SPLIT
+                   ? in_xenheap_region(h, _mfn(v->mfn))
+                   : !!(snap.count_info & PGC_xen_heap));
     v->m2p = v->free ? INVALID_M2P_ENTRY : m2p_read(h, v->mfn);
     heap_unlock(h);
 }
@@ -109,18 +124,21 @@ struct domain *page_owner(const struct host *h, mfn_t mfn)
 void page_head_set(struct host *h, struct page_info *pg,
                    const struct domain *d, uint32_t count_info)
 {
-    heap_lock(h);
-    page_set_owner(pg, d);
-    pg->count_info = count_info;
-    heap_unlock(h);
+    struct page_info snap;
+
+    (void)h;
+    snap.u.val = pg->u.val;         /* the holder's: nobody else writes it */
+    page_set_owner(&snap, d);
+    __atomic_store_n(&pg->u.val, snap.u.val, __ATOMIC_RELAXED);
+    __atomic_store_n(&pg->count_info, count_info, __ATOMIC_RELAXED);
 }
 
 void page_head_flags(struct host *h, struct page_info *pg, uint32_t clear,
                      uint32_t set)
 {
-    heap_lock(h);
-    pg->count_info = (pg->count_info & ~clear) | set;
-    heap_unlock(h);
+    (void)h;
+    __atomic_store_n(&pg->count_info, (pg->count_info & ~clear) | set,
+                     __ATOMIC_RELAXED);
 }
 
 struct page_info *split_block_onto_locked(struct host *h, mfn_t mfn,
