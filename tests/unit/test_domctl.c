@@ -263,6 +263,51 @@ TEST(domctl_destroydomain)
     host_destroy(h);
 }
 
+/*
+ * A lookup holds the domain for the whole op: destroyed under it, the
+ * domain dies (its pages back at once) but the struct stays, unlinked only
+ * when the last reference goes.
+ */
+TEST(domctl_destroy_while_referenced)
+{
+    struct host *h = boot_tiny(2, 4ULL << 20);
+    long avail0 = h->total_avail_pages;
+    struct dctl t;
+    struct domain *d, *held;
+
+    dctl_init(&t, h->hardware_domain);
+    d = dctl_create(&t, 0, false, 1);
+    REQUIRE(d);
+    d->max_pages = 16;
+    REQUIRE(alloc_domheap_pages(h, d, 2, 0));
+    held = get_domain_by_id(h, d->domain_id);
+    REQUIRE(held == d);
+    /* Creation, its pages, its Xen-heap pages (shared_info, grant), ours. */
+    CHECK_EQ(d->refcnt, 4);
+
+    CHECK_EQ(domctl(&t, XEN_DOMCTL_destroydomain, d->domain_id), 0);
+    CHECK_EQ(d->is_dying, DOMDYING_dead);
+    CHECK_EQ(d->tot_pages, 0);
+    CHECK_EQ(d->xenheap_pages, 0);
+    CHECK_EQ(d->refcnt, 1);
+    /* Its pages are back; shared_info and the grant frame go with it. */
+    CHECK_EQ(h->total_avail_pages, avail0 - 2);
+    CHECK(peek_domain(h, d->domain_id) == d);   /* a zombie */
+    CHECK_EQ(domctl(&t, XEN_DOMCTL_getdomaininfo, d->domain_id), 0);
+    CHECK(t.op.u.getdomaininfo.flags & XEN_DOMINF_dying);
+    /* Nothing can be given to it, nor claimed for it. */
+    CHECK(alloc_domheap_pages(h, d, 0, 0) == NULL);
+    CHECK_EQ(domain_set_outstanding_pages(d, 8, NUMA_NO_NODE), -EINVAL);
+    check_host(h);
+
+    put_domain(held);
+    CHECK(peek_domain(h, 1) == NULL);
+    CHECK_EQ(h->total_avail_pages, avail0);
+    CHECK_EQ(domctl(&t, XEN_DOMCTL_getdomaininfo, 1), -ESRCH);
+    check_host(h);
+    host_destroy(h);
+}
+
 TEST(domctl_pause_unpause)
 {
     struct host *h = boot_tiny(2, 4ULL << 20);
