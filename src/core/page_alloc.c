@@ -624,12 +624,21 @@ unsigned long domain_adjust_tot_pages(struct domain *d, long pages)
     struct host *h = d->host;
     long dom_before, dom_after, dom_claimed;
 
-    d->tot_pages += pages;
+    /*
+     * page_alloc_lock serialises the writers: a load and a store, atomic
+     * only for the unlocked readers (getdomaininfo), not a locked RMW.
+     */
+    atomic_store_explicit(&d->tot_pages,
+                          atomic_load_explicit(&d->tot_pages,
+                                               memory_order_relaxed) + pages,
+                          memory_order_relaxed);
 
     /*
-     * d->outstanding_pages can only change with both page_alloc_lock and
-     * heap_lock held, so this unlocked test is race-free.  A node claim is
-     * consumed in alloc_heap_pages instead (beyond 4.17).
+     * A host-wide claim's d->outstanding_pages only changes with both
+     * page_alloc_lock and heap_lock held, so this unlocked test is
+     * race-free for it.  A node claim is consumed in alloc_heap_pages
+     * instead (beyond 4.17), under heap_lock alone; it ends with
+     * outstanding_pages at 0, which the locked section below re-reads.
      */
     if ( !d->outstanding_pages || d->claim_node != NUMA_NO_NODE )
         return d->tot_pages;
