@@ -1,6 +1,7 @@
 # xenmm top-level Makefile.
 #   make            build everything under build/ (programs in build/bin, libraries in build/lib)
 #   make check      build and run every test (plain build, then ASan+UBSan build)
+#   make tsan       the threaded tests under ThreadSanitizer (not in check)
 #   make bench      build and run the benchmarks (figures, not tests)
 #   make bench-xc   hypercall round trips from Debian's libxenctrl
 #
@@ -95,7 +96,7 @@ DEBIAN_GUEST_BINS    := $(patsubst %,$(B)/debian-tests/%,$(DEBIAN_GUEST_TESTS)) 
                         $(patsubst %,$(B)/debian-tests/%,$(DEBIAN_GUEST_BENCH))
 DEBIAN_GUEST_LIBS    := -lxenguest -lxenctrl -lxenforeignmemory -lxentoollog
 
-.PHONY: all check check-plain check-san bench bench-xc clean format debian-guest-tests
+.PHONY: all check check-plain check-san bench bench-xc clean format san tsan debian-guest-tests
 all: $(B)/bin/xenmm $(B)/bin/xenmm-tests $(B)/bin/xenmm-bench $(B)/bin/xenmmd \
      $(DROPIN_LIBS) $(LIBPRELOAD) $(B)/bin/xenmm-dropin-tests \
      $(B)/bin/xenmm-xs-introduce \
@@ -230,6 +231,15 @@ san:
 
 check: all san
 	tests/run-all.sh
+
+# ThreadSanitizer over the tests that run threads (SMP stress, scrubbers,
+# concurrent vCPUs); about a minute, so not part of check.  The whole
+# suite under TSan is slow and its 12-16 TiB hosts exceed TSan's memory.
+TSAN_TESTS := smp scrub pod_stress pod_decrease stress_tiny host_check domheap
+tsan:
+	$(MAKE) B=build/tsan OPT="-O1 -fsanitize=thread -fno-omit-frame-pointer" \
+		build/tsan/bin/xenmm-tests
+	XENMM_TEST_SCALE=10 build/tsan/bin/xenmm-tests $(TSAN_TESTS)
 
 bench: $(B)/bin/xenmm-bench
 	$(B)/bin/xenmm-bench all

@@ -112,6 +112,12 @@ void arch_domain_destroy(struct domain *d)
 {
     grant_table_destroy(d);
     p2m_final_teardown(d);
+    /*
+     * hap_final_teardown: whatever the pool got after domain_kill emptied
+     * it (a set_paging_mempool_size that looked the domain up before
+     * destroydomain and ran after it) goes back too.
+     */
+    paging_teardown(d);
     shared_info_free(d);
     pv_domain_destroy(d);
     free(d->cpu_policy);

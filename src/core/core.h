@@ -3,12 +3,20 @@
  * files share, grouped by the file that defines them.
  *
  * No globals: everything lives in a struct host, passed first to every
- * function.  Locks, as Xen's:
- *   heap_lock            the heap lists, avail[][], total_avail_pages,
- *                        outstanding_claims, every d->outstanding_pages,
- *                        node_need_scrub[], node claims
+ * function.  Many threads may run hypercalls on one host at once; the
+ * locks (docs/architecture.md has the full table and order) are Xen's:
+ *   domctl_lock, sysctl_lock   around every domctl / sysctl (past XSM)
+ *   domlist_lock         h->domains[] (a leaf: nothing is taken inside)
+ *   p2m->lock, pod.lock  a domain's p2m, its PoD cache
+ *   d->domain_lock       d's control state (pause, shutdown, vCPUs,
+ *                        affinity, handle, HVM params, target)
+ *   d->paging.lock       d's paging pool
  *   d->page_alloc_lock   d's tot/max/extra/xenheap pages and page lists
- * Order: page_alloc_lock before heap_lock.
+ *   heap_lock            the heap, claims, and every change of a block's
+ *                        extent or state (mm.h: the frame-table rule)
+ * Order: domctl/sysctl_lock, p2m, pod, domain_lock, paging,
+ * page_alloc_lock, heap_lock, console_lock.  Fields read without their
+ * lock (by getdomaininfo, the allocator, lookups) are _Atomic.
  */
 #ifndef XENMM_CORE_H
 #define XENMM_CORE_H
@@ -143,50 +151,82 @@ struct e820entry {
     uint32_t type;
 } __attribute__((packed));
 
+/* d->is_dying, as Xen's DOMDYING_*. */
+#define DOMDYING_alive  0
+#define DOMDYING_dying  1           /* domain_kill: pages being given back */
+#define DOMDYING_dead   2           /* domain_destroy: creation ref dropped */
+
 struct domain {
     domid_t domain_id;
     struct host *host;
 
-    /* Protected by page_alloc_lock (recursive, as Xen's). */
+    /*
+     * Protected by page_alloc_lock (recursive, as Xen's).  The counts are
+     * _Atomic so getdomaininfo and the query ops can read them unlocked.
+     */
     pthread_mutex_t page_alloc_lock;
     struct page_list_head page_list;        /* heads of owned blocks */
     struct page_list_head extra_page_list;  /* PGC_extra blocks */
     struct page_list_head xenpage_list;     /* Xen-heap blocks shared with d */
-    unsigned int tot_pages;
-    unsigned int extra_pages;
-    unsigned int max_pages;
-    unsigned int xenheap_pages;
+    _Atomic unsigned int tot_pages;
+    _Atomic unsigned int extra_pages;
+    _Atomic unsigned int max_pages;
+    _Atomic unsigned int xenheap_pages;
 
-    /* Protected by heap_lock. */
-    unsigned int outstanding_pages;
+    /* Written under heap_lock (and page_alloc_lock); read unlocked too. */
+    _Atomic unsigned int outstanding_pages;
     /*
      * Beyond 4.17: the node a claim is bound to, or NUMA_NO_NODE for a
      * host-wide claim (docs/claims.md).
      */
-    nodeid_t claim_node;
+    _Atomic nodeid_t claim_node;
 
-    /* NUMA (sched.h): node_affinity starts as all nodes, automatic. */
-    nodemask_t node_affinity;
-    bool auto_node_affinity;
-    unsigned int last_alloc_node;
+    /*
+     * NUMA (sched.h): node_affinity starts as all nodes, automatic.  It is
+     * written under domain_lock and read by the allocator under heap_lock.
+     */
+    _Atomic nodemask_t node_affinity;
+    bool auto_node_affinity;        /* domain_lock */
+    unsigned int last_alloc_node;   /* heap_lock */
 
-    bool is_dying;
-    unsigned int refcnt;            /* get_domain/put_domain references */
+    /*
+     * DOMDYING_*: set under page_alloc_lock (so assign_pages either sees
+     * it or its pages are on the lists domain_kill empties), read anywhere.
+     */
+    _Atomic int is_dying;
+    /*
+     * References (get_domain/put_domain): one from creation until
+     * domain_destroy, one per lookup while a hypercall uses d, one while
+     * d owns pages (tot_pages or xenheap_pages non-zero), one per device
+     * model targeting d.  The struct is freed when the last goes; once 0
+     * it never rises again (lookups refuse it).
+     */
+    atomic_uint refcnt;
+
+    /*
+     * d's control state: pause and shutdown, the vCPUs and their
+     * affinities, node affinity mode, handle, debugging, time offset,
+     * scheduler parameters, HVM params.  Recursive (Xen's domain_lock).
+     */
+    pthread_mutex_t domain_lock;
+    /* Xen's: at most one domctl at a time per calling domain. */
+    pthread_mutex_t hypercall_deadlock_mutex;
 
     /* Identity and privilege, for the dummy XSM policy (xsm.h). */
     bool is_privileged;             /* control domain */
     bool is_hardware;               /* hardware domain */
-    struct domain *target;          /* d may act on target as its device model */
+    /* d may act on target as its device model; holds a reference on it. */
+    _Atomic(struct domain *) target;
     uint32_t createflags;           /* XEN_DOMCTL_CDF_* */
     uint32_t emulation_flags;       /* XEN_X86_EMU_* (arch_config) */
     uint32_t ssidref;
     uint8_t handle[16];             /* xen_domain_handle_t */
 
-    /* vCPUs: max_vcpus slots, filled by vcpu_create(). */
+    /* vCPUs: max_vcpus slots, filled by vcpu_create() (domain_lock). */
     unsigned int max_vcpus;
     struct vcpu **vcpu;
 
-    /* Lifecycle. */
+    /* Lifecycle; domain_lock. */
     unsigned int pause_count;       /* domain_pause_by_systemcontroller */
     bool creation_finished;         /* first unpause */
     bool is_shutting_down;
@@ -195,7 +235,7 @@ struct domain {
     bool debugger_attached;         /* XEN_DOMCTL_setdebugging */
     int64_t time_offset_seconds;    /* XEN_DOMCTL_settimeoffset */
 
-    /* Credit scheduler parameters, stored and returned. */
+    /* Credit scheduler parameters, stored and returned; domain_lock. */
     uint16_t sched_weight;          /* default 256 */
     uint16_t sched_cap;             /* default 0 (no cap) */
     uint32_t cpupool_id;
@@ -205,7 +245,7 @@ struct domain {
     uint32_t max_grant_frames;
     uint32_t max_maptrack_frames;
 
-    /* HVM parameters (HVMOP_set_param / get_param). */
+    /* HVM parameters (HVMOP_set_param / get_param); domain_lock. */
     uint64_t hvm_params[64];        /* HVM_NR_PARAMS in 4.17 is 39 */
 
     /* vNUMA (XEN_DOMCTL_setvnumainfo); read under vnuma_rwlock. */
@@ -334,11 +374,25 @@ struct host {
     /* The six system CPU policies (cpu_policy.c), set at dom0's creation. */
     struct cpu_policy *cpu_policies;
 
-    /* Domains by id (domain.c); protected by domlist_lock. */
+    /*
+     * Domains by id (domain.c): written under domlist_lock, a leaf lock
+     * (nothing else is taken while holding it); read under it by lookups,
+     * and without it by page_get_owner (hence _Atomic).  A slot is
+     * cleared only when the domain's last reference goes, and a domain
+     * owning pages holds a reference: an owned page's slot is never empty.
+     */
     pthread_mutex_t domlist_lock;
-    struct domain **domains;        /* DOMID_FIRST_RESERVED entries */
-    struct domain *hardware_domain; /* dom0, created at boot */
-    domid_t domid_rover;            /* createdomain: last id it picked */
+    _Atomic(struct domain *) *domains;  /* DOMID_FIRST_RESERVED entries */
+    _Atomic(struct domain *) hardware_domain;  /* dom0, created at boot */
+
+    /*
+     * Xen 4.17's global domctl_lock (every domctl past XSM runs under it,
+     * taken with a trylock and a continuation) and the sysctl_lock every
+     * sysctl takes.
+     */
+    pthread_mutex_t domctl_lock;
+    pthread_mutex_t sysctl_lock;
+    domid_t domid_rover;            /* createdomain's last pick; domctl_lock */
     /* Who gets each global VIRQ (NULL: the hardware domain); referenced. */
     struct domain *global_virq_handlers[NR_VIRQS];
 
@@ -397,6 +451,20 @@ static inline mfn_t virt_to_mfn(const struct host *h, const void *v)
 }
 static inline struct domain *page_get_owner_raw(const struct host *h,
                                                 const struct page_info *pg);
+
+/*
+ * The M2P, h->m2p[] (page_block.c): Xen's machine_to_phys_mapping is read
+ * racily by design; these make each access one atomic word.
+ */
+static inline unsigned long m2p_read(const struct host *h, unsigned long mfn)
+{
+    return __atomic_load_n(&h->m2p[mfn], __ATOMIC_RELAXED);
+}
+static inline void m2p_write(struct host *h, unsigned long mfn,
+                             unsigned long gfn)
+{
+    __atomic_store_n(&h->m2p[mfn], gfn, __ATOMIC_RELAXED);
+}
 
 /* ---- page_list.c ---- */
 void page_list_init(struct page_list_head *head);
@@ -483,21 +551,57 @@ static inline unsigned int domain_tot_pages(const struct domain *d)
 }
 
 /* ---- page_block.c: allocated blocks (mm.h) ----
+ * Every read of a head the caller does not hold, and every change of a
+ * block's extent or state, is under heap_lock (mm.h: the frame-table
+ * rule); a holder changes its in-use head's owner and count atomically.
  * inuse_block_head: the head of the block (free or in use) holding mfn,
- *   and its order.  Up to MAX_ORDER + 1 frame-table reads.
+ *   and its order; takes heap_lock for the look (up to MAX_ORDER + 1
+ *   frame-table reads).  The head stays that only while the caller holds
+ *   the block (allocated it, or holds its owner's page_alloc_lock or the
+ *   p2m lock that keeps it mapped).  _locked: heap_lock already held.
+ * block_view: the head of the block holding mfn and what it says, read
+ *   in one go under heap_lock: for checking a page the caller does not
+ *   hold (the owner may be dereferenced only if the caller holds a
+ *   reference on that domain: compare, don't chase).
+ * page_head_set / page_head_flags: change the head of an in-use block the
+ *   caller holds (owner and count_info / count_info flags; never its state
+ *   or order), one atomic word at a time, so a concurrent look for a head
+ *   reads either value and finds the same block.  No heap_lock needed.
  * split_domain_block: make [mfn, mfn + 2^order) a block of its own by
  *   splitting the in-use block around it; new heads join the list the
  *   owner keeps the block on (or none).  split_block_onto: the same with
- *   an explicit list (PoD cache lists; NULL for none).  Return the head.
- *   pre: mfn is order-aligned and inside an in-use block of order >= order.
- * page_owner: the owner of the block holding any page.
+ *   an explicit list (PoD cache lists; NULL for none), the list's lock
+ *   held; _locked: heap_lock held too.  Return the head.
+ *   pre: the caller holds the block; mfn is order-aligned and inside an
+ *   in-use block of order >= order.
+ * page_owner: the owner of the block holding any page (a block_view).
  */
+struct block_view {
+    struct page_info *head;
+    unsigned long mfn;              /* the head's MFN */
+    unsigned int order;
+    uint32_t count_info;
+    bool free;
+    bool xen_heap;                  /* is_xen_heap_page(head) */
+    struct domain *owner;           /* NULL if free or anonymous */
+    unsigned long m2p;              /* m2p[head]; invalid if free */
+};
 struct page_info *inuse_block_head(const struct host *h, mfn_t mfn,
                                    unsigned int *order);
+struct page_info *inuse_block_head_locked(const struct host *h, mfn_t mfn,
+                                          unsigned int *order);
+void block_view(const struct host *h, mfn_t mfn, struct block_view *v);
+void page_head_set(struct host *h, struct page_info *pg,
+                   const struct domain *d, uint32_t count_info);
+void page_head_flags(struct host *h, struct page_info *pg, uint32_t clear,
+                     uint32_t set);
 struct page_info *split_domain_block(struct host *h, mfn_t mfn,
                                      unsigned int order);
 struct page_info *split_block_onto(struct host *h, mfn_t mfn, unsigned int order,
                                    struct page_list_head *list);
+struct page_info *split_block_onto_locked(struct host *h, mfn_t mfn,
+                                          unsigned int order,
+                                          struct page_list_head *list);
 struct domain *page_owner(const struct host *h, mfn_t mfn);
 
 /* ---- page_alloc.c: free-block dirty state (used by scrub.c) ---- */
@@ -550,11 +654,31 @@ struct domain *domain_create_dom0(struct host *h, int *rc);
 /* host_destroy: free a domain's structures without freeing its pages. */
 void domain_free_at_teardown(struct domain *d);
 void domain_shutdown(struct domain *d, unsigned int reason);
+/*
+ * Lifetime, as Xen's (domain.c has the details):
+ * get_domain_by_id: d with a reference taken, or NULL (no such domain, or
+ *   its last reference already went).  Release it with put_domain().
+ * get_domain: take a reference on d if it still has one (false: d is
+ *   being freed).  get_knownalive_domain: the caller already holds one.
+ * put_domain: drop one; the last frees d (it must have been killed).
+ * domain_kill: d is dying: claim cancelled, pool, p2m and every page
+ *   given back.  d stays (a zombie) until domain_destroy.  Idempotent.
+ * domain_destroy: domain_kill, then the creation reference goes: d is
+ *   freed with its last reference (at once if nobody else holds one).
+ *   XEN_DOMCTL_destroydomain; Xen's domain_kill does both halves.
+ */
 struct domain *get_domain_by_id(struct host *h, domid_t domid);
-void domain_kill(struct domain *d);       /* dying, claim cancelled, pages freed */
-void domain_destroy(struct domain *d);    /* free the struct; no pages left */
+bool get_domain(struct domain *d);
 void get_knownalive_domain(struct domain *d);
 void put_domain(struct domain *d);
+void domain_kill(struct domain *d);
+void domain_destroy(struct domain *d);
+/*
+ * The owner of a block head.  Only meaningful while the head cannot
+ * change under the reader (mm.h: heap_lock held, or the block held); the
+ * pointer may be dereferenced only if it is a domain the caller holds a
+ * reference on (compare, don't chase).
+ */
 static inline struct domain *page_get_owner(const struct host *h,
                                             const struct page_info *pg)
 {

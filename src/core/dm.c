@@ -61,20 +61,15 @@ static uint64_t buf_gaddr(const struct xen_dm_op_buf *buf)
     return (uint64_t)(uintptr_t)buf->h.p;
 }
 
-static long dm_op(struct caller *c, domid_t domid,
-                  const struct xen_dm_op_buf *buf)
+static long dm_op_domain(struct caller *c, struct domain *d,
+                         const struct xen_dm_op_buf *buf)
 {
     const size_t offset = offsetof(struct xen_dm_op, u);
     const uint64_t gaddr = buf_gaddr(&buf[0]);
     struct xen_dm_op op;
-    struct domain *d;
     bool const_op = true;
     long rc;
 
-    /* rcu_lock_remote_domain_by_id: no DOMID_SELF, not the caller itself. */
-    d = caller_domain_by_id(c, domid);
-    if ( !d )
-        return -ESRCH;
     if ( d == c->d )
         return -EPERM;
     if ( !is_hvm_domain(d) )
@@ -115,6 +110,20 @@ static long dm_op(struct caller *c, domid_t domid,
     if ( !rc && !const_op &&
          copy_to_guest_raw(c->mem, gaddr + offset, &op.u, op_size[op.op]) )
         rc = -EFAULT;
+    return rc;
+}
+
+static long dm_op(struct caller *c, domid_t domid,
+                  const struct xen_dm_op_buf *buf)
+{
+    /* rcu_lock_remote_domain_by_id: no DOMID_SELF, not the caller itself. */
+    struct domain *d = caller_domain_by_id(c, domid);
+    long rc;
+
+    if ( !d )
+        return -ESRCH;
+    rc = dm_op_domain(c, d, buf);
+    rcu_unlock_domain(d);
     return rc;
 }
 

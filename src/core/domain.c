@@ -4,6 +4,17 @@
  * crash, and death (domain_kill cancels the claim and gives every page
  * back, dirty, so it is scrubbed before anyone else sees it).
  *
+ * Lifetime, as Xen's, with references instead of RCU: a domain is created
+ * holding one reference; every lookup takes another for as long as the
+ * hypercall uses the domain; owning pages holds one (assign_pages takes it
+ * as tot_pages leaves 0, as Xen's); a device model holds one on its
+ * target.  domain_destroy kills the domain and drops the creation
+ * reference; the struct is unlinked and freed when the last reference
+ * goes (Xen's domain_destroy + complete_domain_destroy, without the RCU
+ * grace period: nobody can reach a domain with no reference left, since
+ * lookups refuse a count of 0 and only domains owning no page have one).
+ * Until then a killed domain is a zombie: found by id, reported dying.
+ *
  * Errors: domain_create returns NULL and sets *rc to -EINVAL (reserved id,
  * or a config sanitise_domain_config refuses), -EEXIST (id in use),
  * -ENOMEM, or what arch_domain_create returns.
@@ -118,7 +129,9 @@ struct domain *domain_create(struct host *h, domid_t domid,
     pthread_mutexattr_init(&ma);
     pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
     pthread_mutex_init(&d->page_alloc_lock, &ma);
+    pthread_mutex_init(&d->domain_lock, &ma);
     pthread_mutexattr_destroy(&ma);
+    pthread_mutex_init(&d->hypercall_deadlock_mutex, NULL);
     pthread_rwlock_init(&d->vnuma_rwlock, NULL);
     pthread_mutex_init(&d->e820_lock, NULL);
     page_list_init(&d->page_list);
@@ -130,7 +143,7 @@ struct domain *domain_create(struct host *h, domid_t domid,
     d->node_affinity = NODE_MASK_ALL;    /* even offline nodes, as Xen */
     d->auto_node_affinity = true;
     d->last_alloc_node = 0;
-    d->refcnt = 1;
+    d->refcnt = 1;                       /* the creation reference */
     d->shutdown_code = SHUTDOWN_CODE_INVALID;
 
     d->createflags = config.flags;
@@ -190,6 +203,8 @@ struct domain *domain_create(struct host *h, domid_t domid,
     free(d->vcpu);
     pthread_mutex_destroy(&d->e820_lock);
     pthread_rwlock_destroy(&d->vnuma_rwlock);
+    pthread_mutex_destroy(&d->hypercall_deadlock_mutex);
+    pthread_mutex_destroy(&d->domain_lock);
     pthread_mutex_destroy(&d->page_alloc_lock);
     free(d);
     *rc = err;
@@ -215,6 +230,17 @@ int vcpu_create(struct domain *d, unsigned int vcpu_id)
     return 0;
 }
 
+bool get_domain(struct domain *d)
+{
+    unsigned int old = atomic_load(&d->refcnt);
+
+    do {
+        if ( old == 0 )
+            return false;           /* being freed: never revived */
+    } while ( !atomic_compare_exchange_weak(&d->refcnt, &old, old + 1) );
+    return true;
+}
+
 struct domain *get_domain_by_id(struct host *h, domid_t domid)
 {
     struct domain *d;
@@ -223,29 +249,46 @@ struct domain *get_domain_by_id(struct host *h, domid_t domid)
         return NULL;
     pthread_mutex_lock(&h->domlist_lock);
     d = h->domains[domid];
+    if ( d && !get_domain(d) )
+        d = NULL;
     pthread_mutex_unlock(&h->domlist_lock);
     return d;
 }
 
 void get_knownalive_domain(struct domain *d)
 {
-    __atomic_add_fetch(&d->refcnt, 1, __ATOMIC_RELAXED);
+    /* The caller holds a reference, so the count cannot be 0 here. */
+    atomic_fetch_add(&d->refcnt, 1);
 }
+
+static void complete_domain_destroy(struct domain *d);
 
 void put_domain(struct domain *d)
 {
-    __atomic_sub_fetch(&d->refcnt, 1, __ATOMIC_RELAXED);
+    int old = atomic_fetch_sub(&d->refcnt, 1);
+
+    if ( old <= 0 )
+        __builtin_trap();               /* a reference nobody held */
+    if ( old == 1 )
+        complete_domain_destroy(d);
 }
 
 void domain_shutdown(struct domain *d, unsigned int reason)
 {
-    if ( d->is_shutting_down )
-        return;
-    d->is_shutting_down = true;
-    d->is_shut_down = true;             /* no vCPUs run: at once */
-    d->shutdown_code = reason;
+    bool first = false;
+
+    pthread_mutex_lock(&d->domain_lock);
+    if ( !d->is_shutting_down )
+    {
+        d->is_shutting_down = true;
+        d->is_shut_down = true;         /* no vCPUs run: at once */
+        d->shutdown_code = reason;
+        first = true;
+    }
+    pthread_mutex_unlock(&d->domain_lock);
     /* __domain_finalise_shutdown (no suspend event channel here). */
-    send_global_virq(d->host, VIRQ_DOM_EXC);
+    if ( first )
+        send_global_virq(d->host, VIRQ_DOM_EXC);
 }
 
 void domain_crash(struct domain *d, const char *why)
@@ -254,28 +297,37 @@ void domain_crash(struct domain *d, const char *why)
     domain_shutdown(d, SHUTDOWN_crash);
 }
 
-/* Give back every block on a list (relinquish_memory). */
+/*
+ * Give back every block on a list (relinquish_memory).  page_alloc_lock is
+ * held across each free (it is recursive), so a PV guest_remove_page,
+ * which checks and frees under it too, never frees the same block.
+ */
 static void relinquish_list(struct domain *d, struct page_list_head *list)
 {
     struct host *h = d->host;
     struct page_info *pg;
 
-    for ( ; ; )
-    {
-        pthread_mutex_lock(&d->page_alloc_lock);
-        pg = page_list_first(h, list);
-        pthread_mutex_unlock(&d->page_alloc_lock);
-        if ( !pg )
-            break;
+    pthread_mutex_lock(&d->page_alloc_lock);
+    while ( (pg = page_list_first(h, list)) != NULL )
         free_domheap_pages(h, pg, pg->u.inuse.order);
-    }
+    pthread_mutex_unlock(&d->page_alloc_lock);
 }
 
 void domain_kill(struct domain *d)
 {
-    if ( d->is_dying )
+    int alive = DOMDYING_alive;
+    bool first;
+
+    /*
+     * Under page_alloc_lock: an assign_pages() either ran before (its
+     * pages are on the lists emptied below) or sees the domain dying.
+     */
+    pthread_mutex_lock(&d->page_alloc_lock);
+    first = atomic_compare_exchange_strong(&d->is_dying, &alive,
+                                           DOMDYING_dying);
+    pthread_mutex_unlock(&d->page_alloc_lock);
+    if ( !first )
         return;
-    d->is_dying = true;
     /* The claim goes as the domain starts dying (test-mem-claim relies on it). */
     domain_set_outstanding_pages(d, 0, NUMA_NO_NODE);
     /* domain_teardown, then the ports, as 4.17's domain_kill. */
@@ -316,40 +368,55 @@ static void free_domain_struct(struct domain *d)
     hvm_save_destroy(d);
     vnuma_destroy(d->vnuma);
     pthread_rwlock_destroy(&d->vnuma_rwlock);
+    pthread_mutex_destroy(&d->hypercall_deadlock_mutex);
+    pthread_mutex_destroy(&d->domain_lock);
     pthread_mutex_destroy(&d->page_alloc_lock);
     free(d);
 }
 
 void domain_destroy(struct domain *d)
 {
-    struct host *h = d->host;
-    unsigned int i;
+    int dying = DOMDYING_dying;
 
     domain_kill(d);
-    arch_domain_destroy(d);
+    /* Xen's DOMDYING_dying -> dead: the creation reference goes, once. */
+    if ( atomic_compare_exchange_strong(&d->is_dying, &dying, DOMDYING_dead) )
+        put_domain(d);
+}
+
+/*
+ * The last reference went (Xen's domain_destroy, then what its RCU
+ * callback complete_domain_destroy does): unlink d, so no lookup finds it,
+ * and free it.  No page is d's any more: owning one holds a reference.
+ */
+static void complete_domain_destroy(struct domain *d)
+{
+    struct host *h = d->host;
+    struct domain *target;
+
+    if ( !d->is_dying )
+        __builtin_trap();               /* Xen: BUG_ON(!d->is_dying) */
     pthread_mutex_lock(&h->domlist_lock);
-    h->domains[d->domain_id] = NULL;
+    if ( h->domains[d->domain_id] == d )
+        h->domains[d->domain_id] = NULL;
     if ( h->hardware_domain == d )
         h->hardware_domain = NULL;
-    /*
-     * XEN_DOMCTL_set_target: d's reference on its target goes with d.  A
-     * device model whose target dies loses it here; Xen keeps the target
-     * a zombie until then, xenmm frees it at once.
-     */
-    if ( d->target )
-        put_domain(d->target);
-    for ( i = 0; i < DOMID_FIRST_RESERVED; i++ )
-        if ( h->domains[i] && h->domains[i]->target == d )
-            h->domains[i]->target = NULL;
     pthread_mutex_unlock(&h->domlist_lock);
+
+    arch_domain_destroy(d);
+    /* XEN_DOMCTL_set_target's reference on the target goes with d. */
+    target = d->target;
+    d->target = NULL;
     free_domain_struct(d);
+    if ( target )
+        put_domain(target);
     /* complete_domain_destroy: xenstored's @releaseDomain. */
     send_global_virq(h, VIRQ_DOM_EXC);
 }
 
 void domain_free_at_teardown(struct domain *d)
 {
-    d->is_dying = true;
+    d->is_dying = DOMDYING_dead;
     arch_domain_relinquish(d);
     arch_domain_destroy(d);
     free_domain_struct(d);

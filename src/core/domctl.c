@@ -23,11 +23,20 @@
  * set/get_address_size, hypercall_init, set/getvcpucontext
  * (pv_domctl.c).
  *
- * Deviations: no domctl_lock (xenmm's callers issue one hypercall at a
- * time); destroydomain frees the domain at once (Xen keeps a zombie while
- * references remain); cpu_time is always 0 (nothing runs).
+ * Locks, as 4.17: the domain is looked up with a reference (held to the
+ * end); after XSM every command runs under the host's domctl_lock and the
+ * caller's hypercall_deadlock_mutex, both taken with trylock, a busy one
+ * making the domctl continue (re-issue itself), as Xen's
+ * domctl_lock_acquire.  xenmm also holds the target's domain_lock across
+ * the command (Xen relies on domain_pause and the scheduler's locks; the
+ * domain_lock makes the state these commands write safe to read from
+ * getdomaininfolist and the HVM ops), except for destroydomain, whose
+ * teardown takes the p2m lock, which comes before it.
+ *
+ * Deviations: cpu_time is always 0 (nothing runs).
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,11 +73,13 @@ static bool vcpu_running(const struct vcpu *v)
            !d->pause_count && !d->is_shut_down && !d->is_dying;
 }
 
+/* d's control state is read under its domain_lock; the counts are atomic. */
 void getdomaininfo(struct domain *d, struct xen_domctl_getdomaininfo *info)
 {
     uint32_t flags = XEN_DOMINF_blocked;
     unsigned int i;
 
+    pthread_mutex_lock(&d->domain_lock);
     memset(info, 0, sizeof(*info));
     info->domain = d->domain_id;
     info->max_vcpu_id = XEN_INVALID_MAX_VCPU_ID;
@@ -127,6 +138,7 @@ void getdomaininfo(struct domain *d, struct xen_domctl_getdomaininfo *info)
         info->flags |= XEN_DOMINF_hap;
     info->arch_config.emulation_flags = d->emulation_flags;
     info->gpaddr_bits = GPADDR_BITS;
+    pthread_mutex_unlock(&d->domain_lock);
 }
 
 /* ------------------------------------------------------------------ */
@@ -259,13 +271,13 @@ long xenmem_get_vnumainfo(struct caller *c, uint64_t arg)
     if ( (d = caller_domain_by_any_id(c, topo.domid)) == NULL )
         return -ESRCH;
     if ( (rc = xsm_default_action(XSM_TARGET, c->d, d)) )
-        return rc;
+        goto out_put;
 
     pthread_rwlock_rdlock(&d->vnuma_rwlock);
     if ( d->vnuma == NULL )
     {
-        pthread_rwlock_unlock(&d->vnuma_rwlock);
-        return -EOPNOTSUPP;
+        rc = -EOPNOTSUPP;
+        goto out;
     }
     nodes = d->vnuma->nr_vnodes;
     ranges = d->vnuma->nr_vmemranges;
@@ -277,8 +289,9 @@ long xenmem_get_vnumainfo(struct caller *c, uint64_t arg)
         topo.nr_vnodes = nodes;
         topo.nr_vcpus = vcpus;
         topo.nr_vmemranges = ranges;
-        return copy_to_guest_raw(c->mem, arg, &topo, sizeof(topo))
-               ? -EFAULT : -ENOBUFS;
+        rc = copy_to_guest_raw(c->mem, arg, &topo, sizeof(topo))
+             ? -EFAULT : -ENOBUFS;
+        goto out_put;
     }
 
     /* Xen copies under the lock into bounce buffers; the effect is this. */
@@ -299,6 +312,8 @@ long xenmem_get_vnumainfo(struct caller *c, uint64_t arg)
     rc = copy_to_guest_raw(c->mem, arg, &topo, sizeof(topo)) ? -EFAULT : 0;
  out:
     pthread_rwlock_unlock(&d->vnuma_rwlock);
+ out_put:
+    put_domain(d);
     return rc;
 }
 
@@ -310,13 +325,27 @@ long xenmem_get_vnumainfo(struct caller *c, uint64_t arg)
  * next free one after the last picked, from 1 up, wrapping.  -EEXIST,
  * -ENOMEM (none free).  4.17 never re-checks the rover's own id.
  */
+/* is_free_domid: nobody (not even a zombie) has the id. */
+static bool is_free_domid(struct host *h, domid_t dom)
+{
+    struct domain *d;
+
+    if ( dom >= DOMID_FIRST_RESERVED )
+        return false;
+    if ( (d = get_domain_by_id(h, dom)) == NULL )
+        return true;
+    put_domain(d);
+    return false;
+}
+
+/* domctl_lock held: it serialises the rover and the ids it hands out. */
 static long createdomain_pick_id(struct host *h, domid_t want, domid_t *dom)
 {
     unsigned int n, id = h->domid_rover;
 
     if ( want > 0 && want < DOMID_FIRST_RESERVED )
     {
-        if ( get_domain_by_id(h, want) )
+        if ( !is_free_domid(h, want) )
             return -EEXIST;
         *dom = want;
         return 0;
@@ -327,7 +356,7 @@ static long createdomain_pick_id(struct host *h, domid_t want, domid_t *dom)
             id = 1;
         if ( id == h->domid_rover )
             break;
-        if ( !get_domain_by_id(h, id) )
+        if ( is_free_domid(h, id) )
         {
             h->domid_rover = id;
             *dom = id;
@@ -419,49 +448,89 @@ static long domctl_set_target(struct caller *c, struct domain *d,
                               domid_t target)
 {
     struct domain *e = get_domain_by_id(c->h, target);
+    long rc = 0;
 
     if ( e == NULL )
         return -ESRCH;
     if ( d == e || d->target != NULL )
-        return -EINVAL;
-    if ( !is_hvm_domain(e) )
-        return -EOPNOTSUPP;
-    /* Held until d is destroyed (domain_destroy drops it). */
-    get_knownalive_domain(e);
+        rc = -EINVAL;
+    else if ( !is_hvm_domain(e) )
+        rc = -EOPNOTSUPP;
+    if ( rc )
+    {
+        put_domain(e);
+        return rc;
+    }
+    /*
+     * The lookup's reference is kept until d goes (complete_domain_destroy
+     * drops it): a destroyed target stays a zombie while d lives, as Xen's.
+     */
     d->target = e;
     return 0;
+}
+
+/*
+ * The first domain at or above id that still has a reference, with one
+ * taken (Xen walks the domain list under the RCU read lock), or NULL.
+ */
+struct domain *get_domain_from(struct host *h, unsigned int id)
+{
+    struct domain *d = NULL;
+
+    pthread_mutex_lock(&h->domlist_lock);
+    for ( ; id < DOMID_FIRST_RESERVED && !d; id++ )
+        if ( (d = h->domains[id]) != NULL && !get_domain(d) )
+            d = NULL;
+    pthread_mutex_unlock(&h->domlist_lock);
+    return d;
 }
 
 /* Without a domain named exactly: the first one at or above the id. */
 static long domctl_getdomaininfo(struct caller *c, struct domain *d,
                                  struct xen_domctl *op)
 {
-    struct host *h = c->h;
-    unsigned int id;
-    long ret = 0;
+    struct domain *found = NULL;
+    long ret;
 
-    pthread_mutex_lock(&h->domlist_lock);
     if ( !d )
     {
         if ( op->domain >= DOMID_FIRST_RESERVED )
-        {
-            ret = -EINVAL;
-            goto out;
-        }
-        for ( id = op->domain; id < DOMID_FIRST_RESERVED && !d; id++ )
-            d = h->domains[id];
+            return -EINVAL;
+        d = found = get_domain_from(c->h, op->domain);
     }
     if ( !d )
-        ret = -ESRCH;
+        return -ESRCH;
     /* xsm_getdomaininfo(XSM_HOOK) allows anyone xsm_domctl let in. */
-    else if ( !(ret = xsm_default_action(XSM_HOOK, c->d, d)) )
+    if ( !(ret = xsm_default_action(XSM_HOOK, c->d, d)) )
     {
         getdomaininfo(d, &op->u.getdomaininfo);
         op->domain = op->u.getdomaininfo.domain;
     }
- out:
-    pthread_mutex_unlock(&h->domlist_lock);
+    if ( found )
+        put_domain(found);
     return ret;
+}
+
+/*
+ * domctl_lock_acquire: the caller's hypercall_deadlock_mutex, then the
+ * global domctl_lock, both by trylock (Xen: a domctl may pause the
+ * caller's own vCPUs, so it must never wait for a lock another domctl
+ * could hold).  False: try again later.
+ */
+static bool domctl_lock_acquire(struct caller *c)
+{
+    if ( pthread_mutex_trylock(&c->d->hypercall_deadlock_mutex) )
+        return false;
+    if ( !pthread_mutex_trylock(&c->h->domctl_lock) )
+        return true;
+    pthread_mutex_unlock(&c->d->hypercall_deadlock_mutex);
+    return false;
+}
+
+static void domctl_lock_release(struct caller *c)
+{
+    pthread_mutex_unlock(&c->h->domctl_lock);
+    pthread_mutex_unlock(&c->d->hypercall_deadlock_mutex);
 }
 
 /* xsm_domctl() of the dummy policy. */
@@ -485,7 +554,7 @@ long do_domctl(struct caller *c, uint64_t u_domctl)
 {
     struct xen_domctl op;
     struct domain *d = NULL;
-    bool copyback = false;
+    bool copyback = false, dom_locked;
     long ret = 0;
 
     if ( copy_from_guest_raw(c->mem, &op, u_domctl, sizeof(op)) )
@@ -510,7 +579,20 @@ long do_domctl(struct caller *c, uint64_t u_domctl)
     }
 
     if ( (ret = xsm_domctl(c, d, op.cmd)) )
-        return ret;
+        goto out;
+
+    if ( !domctl_lock_acquire(c) )
+    {
+        unsigned long arg = u_domctl;
+
+        /* The dispatcher re-issues at once: let the holder run first. */
+        sched_yield();
+        ret = hypercall_create_continuation(c, __HYPERVISOR_domctl, 1, &arg);
+        goto out;
+    }
+    dom_locked = d && op.cmd != XEN_DOMCTL_destroydomain;
+    if ( dom_locked )
+        pthread_mutex_lock(&d->domain_lock);
 
     switch ( op.cmd )
     {
@@ -520,10 +602,14 @@ long do_domctl(struct caller *c, uint64_t u_domctl)
         break;
 
     case XEN_DOMCTL_destroydomain:
+        /*
+         * The domain dies now; the struct goes with the last reference
+         * (ours, below, unless someone else still holds one).
+         */
         if ( d == c->d )
-            return -EINVAL;
-        domain_kill(d);
-        domain_destroy(d);
+            ret = -EINVAL;
+        else
+            domain_destroy(d);
         break;
 
     case XEN_DOMCTL_pausedomain:
@@ -681,7 +767,14 @@ long do_domctl(struct caller *c, uint64_t u_domctl)
         break;
     }
 
+    if ( dom_locked )
+        pthread_mutex_unlock(&d->domain_lock);
+    domctl_lock_release(c);
+
     if ( copyback && copy_to_guest_raw(c->mem, u_domctl, &op, sizeof(op)) )
         ret = -EFAULT;
+ out:
+    if ( d )
+        put_domain(d);
     return ret;
 }

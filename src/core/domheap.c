@@ -80,8 +80,7 @@ int assign_pages(struct host *h, struct page_info *pg, unsigned int nr,
     }
 
     /* The whole block takes the head's state (mm.h). */
-    page_set_owner(pg, d);
-    pg->count_info = (pg->count_info & PGC_extra) | PGC_allocated | 1;
+    page_head_set(h, pg, d, (pg->count_info & PGC_extra) | PGC_allocated | 1);
     page_list_add_tail(h, pg, page_to_list(d, pg));
 
  out:
@@ -128,10 +127,9 @@ struct page_info *alloc_domheap_pages(struct host *h, struct domain *d,
     if ( d && !(memflags & MEMF_no_owner) )
     {
         if ( memflags & MEMF_no_refcount )
-            pg->count_info |= PGC_extra;
+            page_head_flags(h, pg, 0, PGC_extra);
         if ( assign_page(h, pg, order, d, memflags) )
         {
-            pg->count_info &= ~PGC_extra;
             free_heap_pages(h, pg, order, memflags & MEMF_no_scrub);
             return NULL;
         }
@@ -156,9 +154,9 @@ static void free_domheap_block(struct host *h, struct page_info *pg,
             page_list_del(h, pg, &d->xenpage_list);
             d->xenheap_pages -= 1U << order;
             drop_dom_ref = d->xenheap_pages == 0;
+            page_head_set(h, pg, NULL,
+                          pg->count_info & ~(PGC_allocated | PGC_count_mask));
             pthread_mutex_unlock(&d->page_alloc_lock);
-            page_set_owner(pg, NULL);
-            pg->count_info &= ~(PGC_allocated | PGC_count_mask);
             if ( drop_dom_ref )
                 put_domain(d);
         }
@@ -172,6 +170,11 @@ static void free_domheap_block(struct host *h, struct page_info *pg,
         if ( pg->count_info & PGC_extra )
             d->extra_pages -= 1U << order;
         drop_dom_ref = !domain_adjust_tot_pages(d, -(1L << order));
+        /*
+         * Not d's any more before d's lock goes, so nothing checking
+         * ownership under it (a PV guest_remove_page) frees it twice.
+         */
+        page_head_set(h, pg, NULL, pg->count_info & PGC_state);
         pthread_mutex_unlock(&d->page_alloc_lock);
 
         /*
@@ -184,8 +187,7 @@ static void free_domheap_block(struct host *h, struct page_info *pg,
     else
         scrub = true;
 
-    pg->count_info &= PGC_state;    /* in use, no flags, no references */
-    page_set_owner(pg, NULL);
+    /* free_heap_pages() makes it a free head, under heap_lock. */
     free_heap_pages(h, pg, order, scrub);
 
     if ( drop_dom_ref )
@@ -242,7 +244,7 @@ void *alloc_xenheap_pages(struct host *h, unsigned int order, unsigned int memfl
     pg = alloc_domheap_pages(h, NULL, order, memflags | MEMF_no_scrub);
     if ( pg == NULL )
         return NULL;
-    pg->count_info |= PGC_xen_heap;
+    page_head_flags(h, pg, 0, PGC_xen_heap);
     return mfn_to_virt(h, page_to_mfn(h, pg));
 }
 
@@ -258,6 +260,6 @@ void free_xenheap_pages(struct host *h, void *v, unsigned int order)
         free_heap_pages(h, pg, order, false);
         return;
     }
-    pg->count_info &= ~PGC_xen_heap;
+    page_head_flags(h, pg, PGC_xen_heap, 0);
     free_heap_pages(h, pg, order, true);
 }

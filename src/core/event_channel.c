@@ -405,8 +405,9 @@ void send_global_virq(struct host *h, uint32_t virq)
 
     pthread_mutex_lock(&h->domlist_lock);
     d = h->global_virq_handlers[virq] ?: h->hardware_domain;
-    if ( d )
-        get_knownalive_domain(d);
+    /* Not a domain whose last reference went (it is being freed). */
+    if ( d && !get_domain(d) )
+        d = NULL;
     pthread_mutex_unlock(&h->domlist_lock);
     if ( d )
     {

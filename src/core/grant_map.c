@@ -40,6 +40,7 @@
 #include <string.h>
 
 #include "core.h"
+#include "domctl.h"
 #include "grant_table.h"
 #include "guest_access.h"
 #include "hypercall.h"
@@ -735,24 +736,20 @@ static void revoke_in(struct domain *ld, struct domain *rd)
 void gnttab_revoke_foreign_mappings(struct domain *d)
 {
     struct host *h = d->host;
+    struct domain *ld;
     unsigned int id;
 
     if ( d->grant_table == NULL )
         return;
-    for ( id = 0; id < DOMID_FIRST_RESERVED; id++ )
+    /*
+     * Every other domain, each held by a reference taken only while it is
+     * still alive (a slot may hold a domain whose last reference already
+     * went: it is being freed).
+     */
+    for ( id = 0; (ld = get_domain_from(h, id)) != NULL; put_domain(ld) )
     {
-        struct domain *ld;
-
-        pthread_mutex_lock(&h->domlist_lock);
-        ld = h->domains[id];
-        if ( ld != NULL && ld != d && ld->grant_table != NULL )
-            get_knownalive_domain(ld);
-        else
-            ld = NULL;
-        pthread_mutex_unlock(&h->domlist_lock);
-        if ( ld == NULL )
-            continue;
-        revoke_in(ld, d);
-        put_domain(ld);
+        id = ld->domain_id + 1;
+        if ( ld != d && ld->grant_table != NULL )
+            revoke_in(ld, d);
     }
 }

@@ -62,14 +62,12 @@ static int pv_access(struct domain *d, unsigned long gfn, unsigned int offset,
 {
     struct host *h = d->host;
     mfn_t mfn = _mfn(gfn);
-    struct page_info *head;
-    unsigned int k;
+    struct block_view v;
 
     if ( !mfn_valid(h, mfn) )
         return -EFAULT;
-    head = inuse_block_head(h, mfn, &k);
-    if ( page_state_is(head, free) || page_get_owner(h, head) != d ||
-         !(head->count_info & PGC_allocated) )
+    block_view(h, mfn, &v);
+    if ( v.free || v.owner != d || !(v.count_info & PGC_allocated) )
         return -EFAULT;
     ram_copy(h, mfn, offset, write, buf, len);
     return 0;
@@ -83,12 +81,18 @@ int guest_access_gfn(struct domain *d, unsigned int vcpu, unsigned long gfn,
     unsigned int order;
     mfn_t mfn;
     int rc;
+    bool no_vcpu, stopped;
 
-    if ( vcpu >= d->max_vcpus || !d->vcpu[vcpu] )
+    /* The vCPUs and the shutdown state are d's control state (core.h). */
+    pthread_mutex_lock(&d->domain_lock);
+    no_vcpu = vcpu >= d->max_vcpus || !d->vcpu[vcpu];
+    stopped = d->is_dying || d->is_shutting_down;
+    pthread_mutex_unlock(&d->domain_lock);
+    if ( no_vcpu )
         return -EINVAL;
     if ( offset >= PAGE_SIZE || len > PAGE_SIZE - offset )
         return -EINVAL;
-    if ( d->is_dying || d->is_shutting_down )
+    if ( stopped )
         return -ESRCH;
     if ( !paging_mode_translate(d) )
         return pv_access(d, gfn, offset, write, buf, len);

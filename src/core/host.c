@@ -85,6 +85,8 @@ void host_destroy(struct host *h)
     os_ram_destroy(&h->ram);
     pthread_mutex_destroy(&h->heap_lock);
     pthread_mutex_destroy(&h->domlist_lock);
+    pthread_mutex_destroy(&h->domctl_lock);
+    pthread_mutex_destroy(&h->sysctl_lock);
     pthread_mutex_destroy(&h->console_lock);
     free(h->conring);
     pthread_cond_destroy(&h->scrub_cv);

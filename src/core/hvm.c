@@ -299,12 +299,20 @@ static long hvmop_param(struct caller *c, unsigned long op, uint64_t arg)
     if ( d == NULL )
         return -ESRCH;
     if ( !is_hvm_domain(d) )
+    {
+        put_domain(d);
         return -EINVAL;
+    }
 
+    /* The parameters are d's control state: domain_lock (core.h). */
+    pthread_mutex_lock(&d->domain_lock);
     if ( op == HVMOP_set_param )
-        return hvm_set_param(c, d, a.index, a.value);
-
-    if ( (rc = hvm_get_param(c, d, a.index, &a.value)) )
+        rc = hvm_set_param(c, d, a.index, a.value);
+    else
+        rc = hvm_get_param(c, d, a.index, &a.value);
+    pthread_mutex_unlock(&d->domain_lock);
+    put_domain(d);
+    if ( rc || op == HVMOP_set_param )
         return rc;
     return copy_to_guest_raw(c->mem, arg, &a, sizeof(a)) ? -EFAULT : 0;
 }

@@ -47,7 +47,11 @@ long hypercall_create_continuation(struct caller *c, unsigned long nr,
 struct domain *caller_domain_by_any_id(struct caller *c, domid_t domid)
 {
     if ( domid == DOMID_SELF )
+    {
+        /* The caller's own domain is alive while it calls: just count it. */
+        get_knownalive_domain(c->d);
         return c->d;
+    }
     return get_domain_by_id(c->h, domid);
 }
 

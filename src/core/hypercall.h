@@ -46,7 +46,12 @@ struct caller {
     unsigned long cont_args[6];
 };
 
-/* Set up a caller acting as domain d (dom0: h->hardware_domain). */
+/*
+ * Set up a caller acting as domain d (dom0: h->hardware_domain).  No
+ * reference is taken: d must outlive the caller's hypercalls (Xen's
+ * current->domain cannot die under its own vCPU), so whoever runs a
+ * caller for a domain that can be destroyed holds a reference on it.
+ */
 void caller_init(struct caller *c, struct domain *d,
                  const struct guest_access *mem);
 
@@ -120,14 +125,18 @@ long do_grant_table_op(struct caller *c, unsigned int cmd, uint64_t uop,
 
 /*
  * The domain an op names: DOMID_SELF (when allowed) is the caller; NULL if
- * there is none.  rcu_lock_domain_by_any_id / rcu_lock_domain_by_id.
+ * there is none.  rcu_lock_domain_by_any_id / rcu_lock_domain_by_id: the
+ * domain comes with a reference, so it stays valid (perhaps dying) for the
+ * whole op even if another caller destroys it; every path of the op must
+ * give it back with put_domain() (Xen's rcu_unlock_domain).
  */
 struct domain *caller_domain_by_any_id(struct caller *c, domid_t domid);
 struct domain *caller_domain_by_id(struct caller *c, domid_t domid);
-/* Ends such a lookup (Xen's rcu_unlock_domain); lookups hold nothing yet. */
+/* Ends such a lookup (Xen's rcu_unlock_domain): drops its reference. */
+void put_domain(struct domain *d);
 static inline void rcu_unlock_domain(struct domain *d)
 {
-    (void)d;
+    put_domain(d);
 }
 
 #endif /* XENMM_CORE_HYPERCALL_H */

@@ -20,12 +20,20 @@
  *  - PoD (HVM domains): the cache's blocks are d's (counted in tot_pages,
  *    on none of d's page lists), 2M chunks on pod.super and 4K pages on
  *    pod.single, never special, with no M2P entry and zero contents;
- *    pod.count is what the two lists hold; pod.entry_count is the number
- *    of gfns the p2m has as p2m_populate_on_demand (a walk of the leaves
- *    up to max_mapped_pfn);
+ *    pod.count is what the two lists hold;
+ *  - each p2m (HVM domains), one walk of its leaves: every leaf of a RAM
+ *    type with an MFN maps pages in use, owned by the domain, whose M2P
+ *    gives back the leaf's gfns (ram_shared excepted: its pages would be
+ *    dom_cow's; orphaned pages are mapped nowhere, so never met here);
+ *    nr_leaves[] and node_pages[] equal a recount; pod.entry_count is the
+ *    number of p2m_populate_on_demand gfns (not once the domain is dying:
+ *    its p2m is torn down while the count stays).  A run of leaves in one
+ *    block costs one head look, so this is linear in the leaves.
  *  - event channels and grant mappings: evtchn_check() per domain and
  *    gnttab_check() (event_channel.h, grant_table.h say what they check).
- * Call with no allocator operation in flight (scrubber workers may run).
+ * Call with no hypercall in flight (scrubber workers may run).  The
+ * domains are held by references; each p2m is walked under its lock, then
+ * everything under heap_lock.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -265,20 +273,20 @@ static unsigned long check_pod_list(struct host *h, struct domain *d,
         if ( is_xen_heap_page(h, pg) || (pg->count_info & PGC_extra) )
             bad(c, "d%u: PoD cache holds special mfn %#lx (XSA-507)",
                 d->domain_id, mfn);
-        if ( h->m2p[mfn] != INVALID_M2P_ENTRY )
+        if ( m2p_read(h, mfn) != INVALID_M2P_ENTRY )
             bad(c, "d%u: PoD cache mfn %#lx has M2P entry %#lx",
-                d->domain_id, mfn, h->m2p[mfn]);
+                d->domain_id, mfn, m2p_read(h, mfn));
         if ( !ram_zero(h, _mfn(mfn), 1UL << order) )
             bad(c, "d%u: PoD cache mfn %#lx is not zero", d->domain_id, mfn);
     }
     return n;
 }
 
-/* PoD state of an HVM domain; returns the cache blocks it holds. */
+/* PoD cache of an HVM domain; returns the cache blocks it holds. */
 static unsigned long check_pod(struct host *h, struct domain *d, struct chk *c)
 {
     struct p2m_domain *p2m = d->p2m;
-    unsigned long nsuper, nsingle, entries = 0, gfn;
+    unsigned long nsuper, nsingle;
 
     if ( !p2m )
         return 0;
@@ -288,41 +296,156 @@ static unsigned long check_pod(struct host *h, struct domain *d, struct chk *c)
          (unsigned long)p2m->pod.count != (nsuper << PAGE_ORDER_2M) + nsingle )
         bad(c, "d%u: pod.count %ld, cache lists hold %lu", d->domain_id,
             p2m->pod.count, (nsuper << PAGE_ORDER_2M) + nsingle);
-
-    /* A dying domain's p2m is torn down while its counts stay. */
-    if ( d->is_dying )
-        return nsuper + nsingle;
-    for ( gfn = 0; gfn <= p2m->max_mapped_pfn; )
-    {
-        p2m_type_t t;
-        unsigned int order;
-
-        p2m_get_entry(p2m, gfn, &t, &order);
-        if ( p2m_is_pod(t) )
-            entries += 1UL << order;
-        gfn = (gfn | ((1UL << order) - 1)) + 1;
-    }
-    if ( p2m->pod.entry_count < 0 ||
-         (unsigned long)p2m->pod.entry_count != entries )
-        bad(c, "d%u: pod.entry_count %ld, the p2m has %lu PoD gfns",
-            d->domain_id, p2m->pod.entry_count, entries);
     return nsuper + nsingle;
+}
+
+/* One p2m's walk (check_leaf), and the block its last leaf was in. */
+struct p2m_walk {
+    struct host *h;
+    struct domain *d;
+    struct chk *c;
+    unsigned long pod_entries;
+    unsigned long nr_leaves[3];
+    unsigned long node_pages[MAX_NUMNODES];
+    const struct page_info *blk;
+    unsigned long blk_mfn, blk_end;
+};
+
+/* A leaf against the frame table and the M2P; heap_lock held. */
+static int check_leaf(void *ctx, unsigned long gfn, unsigned int order,
+                      mfn_t mfn, p2m_type_t t)
+{
+    struct p2m_walk *w = ctx;
+    struct host *h = w->h;
+    unsigned long m, end, nr = 1UL << order;
+
+    if ( p2m_is_pod(t) )
+        w->pod_entries += nr;
+    /* What account_leaf() counts. */
+    if ( !p2m_is_ram(t) || mfn_eq(mfn, INVALID_MFN) || !mfn_valid(h, mfn) )
+        return 0;
+    w->nr_leaves[order / PAGE_ORDER_2M]++;
+    w->node_pages[mfn_to_nid(h, mfn)] += nr;
+    if ( t == p2m_ram_shared )
+        return 0;
+
+    for ( m = mfn_x(mfn), end = m + nr; m < end; )
+    {
+        unsigned long want = gfn + (m - mfn_x(mfn)), got;
+        struct domain *owner;
+
+        if ( m < w->blk_mfn || m >= w->blk_end )
+        {
+            unsigned int k;
+
+            w->blk = inuse_block_head_locked(h, _mfn(m), &k);
+            w->blk_mfn = mfn_x(page_to_mfn(h, w->blk));
+            w->blk_end = w->blk_mfn + (1UL << k);
+        }
+        if ( page_state_is(w->blk, free) )
+        {
+            bad(w->c, "d%u: gfn %#lx maps mfn %#lx, which is free",
+                w->d->domain_id, want, m);
+            return 1;
+        }
+        if ( (owner = page_get_owner(h, w->blk)) != w->d )
+        {
+            if ( owner )
+                bad(w->c, "d%u: gfn %#lx maps mfn %#lx, owned by d%u",
+                    w->d->domain_id, want, m, owner->domain_id);
+            else
+                bad(w->c, "d%u: gfn %#lx maps mfn %#lx, owned by nobody",
+                    w->d->domain_id, want, m);
+            return 1;
+        }
+        got = m2p_read(h, w->blk_mfn);
+        if ( got != INVALID_M2P_ENTRY )
+            got += m - w->blk_mfn;
+        if ( got != want )
+        {
+            bad(w->c, "d%u: gfn %#lx maps mfn %#lx, whose M2P entry is %#lx",
+                w->d->domain_id, want, m, got);
+            return 1;
+        }
+        /* The M2P is linear within a block: one look covers the overlap. */
+        m = w->blk_end < end ? w->blk_end : end;
+    }
+    return 0;
+}
+
+/* d's p2m against the frame table, the M2P and its own counters. */
+static void check_p2m(struct host *h, struct domain *d, struct chk *c)
+{
+    struct p2m_domain *p2m = d->p2m;
+    struct p2m_walk *w = calloc(1, sizeof(*w));
+    unsigned int i;
+
+    if ( !w )
+    {
+        bad(c, "d%u: no memory to check the p2m", d->domain_id);
+        return;
+    }
+    w->h = h;
+    w->d = d;
+    w->c = c;
+    pthread_mutex_lock(&p2m->lock);
+    pthread_mutex_lock(&h->heap_lock);
+    p2m_walk_leaves(p2m, check_leaf, w);
+    pthread_mutex_unlock(&h->heap_lock);
+
+    for ( i = 0; i < 3; i++ )
+        if ( w->nr_leaves[i] != p2m->nr_leaves[i] )
+            bad(c, "d%u: nr_leaves[%u] %lu, the p2m has %lu", d->domain_id,
+                i, p2m->nr_leaves[i], w->nr_leaves[i]);
+    for ( i = 0; i < MAX_NUMNODES; i++ )
+        if ( w->node_pages[i] != p2m->node_pages[i] )
+            bad(c, "d%u: node_pages[%u] %lu, the p2m maps %lu", d->domain_id,
+                i, p2m->node_pages[i], w->node_pages[i]);
+    /* A dying domain's p2m is torn down while its PoD count stays. */
+    if ( !d->is_dying &&
+         (p2m->pod.entry_count < 0 ||
+          (unsigned long)p2m->pod.entry_count != w->pod_entries) )
+        bad(c, "d%u: pod.entry_count %ld, the p2m has %lu PoD gfns",
+            d->domain_id, p2m->pod.entry_count, w->pod_entries);
+    pthread_mutex_unlock(&p2m->lock);
+    free(w);
 }
 
 unsigned long host_check(struct host *h, char *buf, size_t buflen)
 {
     struct chk c = { buf, buflen, 0, 0 };
     struct dom_tally *tally = calloc(DOMID_FIRST_RESERVED, sizeof(*tally));
+    struct domain **doms = calloc(DOMID_FIRST_RESERVED, sizeof(*doms));
     unsigned long listed, tiled, claims = 0, nviol;
     char why[160];
     unsigned long node_claims[MAX_NUMNODES] = { 0 };
-    unsigned int i;
+    unsigned int i, nr = 0;
 
     if ( buf && buflen )
         buf[0] = 0;
-    if ( !tally )
+    if ( !tally || !doms )
+    {
+        free(tally);
+        free(doms);
         return 1;
+    }
+
+    /* The domains, each held by a reference while it is checked. */
     pthread_mutex_lock(&h->domlist_lock);
+    for ( i = 0; i < DOMID_FIRST_RESERVED; i++ )
+    {
+        struct domain *d = h->domains[i];
+
+        if ( d && get_domain(d) )
+            doms[nr++] = d;
+    }
+    pthread_mutex_unlock(&h->domlist_lock);
+
+    /* The p2m lock comes before heap_lock: each p2m first. */
+    for ( i = 0; i < nr; i++ )
+        if ( doms[i]->p2m )
+            check_p2m(h, doms[i], &c);
+
     pthread_mutex_lock(&h->heap_lock);
     /*
      * A scrubber that gave a buddy up to an allocator subtracts what it
@@ -333,35 +456,33 @@ unsigned long host_check(struct host *h, char *buf, size_t buflen)
         pthread_cond_wait(&h->scrub_done_cv, &h->heap_lock);
 
     listed = check_lists(h, &c);
+    /* An owned block whose domain is gone has no owner: tiling says so. */
     tiled = check_tiling(h, &c, tally);
     if ( listed != tiled )
         bad(&c, "%lu free blocks on the lists, %lu found in RAM", listed, tiled);
 
-    for ( i = 0; i < DOMID_FIRST_RESERVED; i++ )
+    for ( i = 0; i < nr; i++ )
     {
-        struct domain *d = h->domains[i];
-        struct dom_tally *t = &tally[i];
+        struct domain *d = doms[i];
+        struct dom_tally *t = &tally[d->domain_id];
         unsigned long nb;
 
-        if ( !d )
-        {
-            if ( t->blocks )
-                bad(&c, "d%u does not exist but owns %lu blocks", i, t->blocks);
-            continue;
-        }
         if ( t->pages != d->tot_pages )
-            bad(&c, "d%u: tot_pages %u, owns %lu pages", i, d->tot_pages, t->pages);
+            bad(&c, "d%u: tot_pages %u, owns %lu pages", d->domain_id,
+                d->tot_pages, t->pages);
         if ( t->extra != d->extra_pages )
-            bad(&c, "d%u: extra_pages %u, owns %lu", i, d->extra_pages, t->extra);
+            bad(&c, "d%u: extra_pages %u, owns %lu", d->domain_id,
+                d->extra_pages, t->extra);
         if ( t->xenheap != d->xenheap_pages )
-            bad(&c, "d%u: xenheap_pages %u, owns %lu", i, d->xenheap_pages,
-                t->xenheap);
+            bad(&c, "d%u: xenheap_pages %u, owns %lu", d->domain_id,
+                d->xenheap_pages, t->xenheap);
         nb = list_blocks(h, d, &d->page_list, &c) +
              list_blocks(h, d, &d->extra_page_list, &c) +
              list_blocks(h, d, &d->xenpage_list, &c) +
              check_pod(h, d, &c);
         if ( nb != t->blocks )
-            bad(&c, "d%u: %lu blocks on its lists, owns %lu", i, nb, t->blocks);
+            bad(&c, "d%u: %lu blocks on its lists, owns %lu", d->domain_id,
+                nb, t->blocks);
         claims += d->outstanding_pages;
         if ( d->claim_node != NUMA_NO_NODE )
             node_claims[d->claim_node] += d->outstanding_pages;
@@ -391,9 +512,12 @@ unsigned long host_check(struct host *h, char *buf, size_t buflen)
             bad(&c, "node %u: claims %lu exceed its free memory %lu", i,
                 h->node_outstanding_claims[i], h->node_avail_pages[i]);
     }
-
     pthread_mutex_unlock(&h->heap_lock);
-    pthread_mutex_unlock(&h->domlist_lock);
+
+    /* No lock held: a last reference may free a domain here. */
+    for ( i = 0; i < nr; i++ )
+        put_domain(doms[i]);
+    free(doms);
     free(tally);
     return c.errors;
 }

@@ -186,12 +186,11 @@ static void populate_physmap(struct caller *c, struct memop_args *a)
 static struct page_info *get_page_of(struct host *h, mfn_t mfn,
                                      struct domain *d)
 {
-    unsigned int k;
-    struct page_info *head = inuse_block_head(h, mfn, &k);
+    struct block_view v;
 
-    if ( page_state_is(head, free) || page_get_owner(h, head) != d ||
-         !(head->count_info & PGC_allocated) ||
-         !(head->count_info & PGC_count_mask) )
+    block_view(h, mfn, &v);
+    if ( v.free || v.owner != d || !(v.count_info & PGC_allocated) ||
+         !(v.count_info & PGC_count_mask) )
         return NULL;
     return mfn_to_page(h, mfn);
 }
@@ -202,20 +201,24 @@ int guest_remove_page(struct domain *d, unsigned long gmfn)
     /*
      * get_gfn_query .. put_gfn: the gfn stays locked from the lookup to
      * the removal, so nothing (a vCPU's PoD zero reclaim, a demand
-     * populate) can change the entry in between.
+     * populate) can change the entry in between.  A PV domain has no p2m:
+     * its page_alloc_lock (recursive) is held from the ownership check to
+     * the free instead, so two removals of one MFN, or a removal and
+     * domain_kill's relinquish, never both free it (Xen's get_page and
+     * test_and_clear_bit(_PGC_allocated) do that with atomics).
      */
     pthread_mutex_t *gfn_lock = paging_mode_translate(d) ? &d->p2m->lock
-                                                         : NULL;
+                                                         : &d->page_alloc_lock;
     struct page_info *page;
     p2m_type_t p2mt;
     mfn_t mfn;
     int rc;
 
-    if ( gfn_lock )
+    pthread_mutex_lock(gfn_lock);
+    if ( paging_mode_translate(d) )
     {
         unsigned int order;
 
-        pthread_mutex_lock(gfn_lock);
         mfn = p2m_get_entry(d->p2m, gmfn, &p2mt, &order);
     }
     else
@@ -238,8 +241,7 @@ int guest_remove_page(struct domain *d, unsigned long gmfn)
             rc = rc == -ENOENT ? -EINVAL : rc;
             goto out;
         }
-        if ( gfn_lock )
-            pthread_mutex_unlock(gfn_lock);
+        pthread_mutex_unlock(gfn_lock);
         p2m_mem_paging_drop_page(d, gmfn, p2mt);
         return 0;
     }
@@ -264,8 +266,7 @@ int guest_remove_page(struct domain *d, unsigned long gmfn)
     if ( rc == -ENOENT )
         rc = -EINVAL;
  out:
-    if ( gfn_lock )
-        pthread_mutex_unlock(gfn_lock);
+    pthread_mutex_unlock(gfn_lock);
     return rc;
 }
 
@@ -379,14 +380,16 @@ static long reservation_op(struct caller *c, unsigned int op,
     a.domain = caller_domain_by_any_id(c, r.domid);
     if ( !a.domain )
         return start_extent;
-    if ( construct_memop_from_reservation(c, &r, &a) )
+    if ( construct_memop_from_reservation(c, &r, &a) ||
+         xsm_default_action(XSM_TARGET, c->d, a.domain) )
+    {
+        put_domain(a.domain);
         return start_extent;
+    }
     a.nr_done = start_extent;
     if ( op == XENMEM_populate_physmap &&
          (r.mem_flags & XENMEMF_populate_on_demand) )
         a.memflags |= MEMF_populate_on_demand;
-    if ( xsm_default_action(XSM_TARGET, c->d, a.domain) )
-        return start_extent;
 
     switch ( op )
     {
@@ -400,6 +403,7 @@ static long reservation_op(struct caller *c, unsigned int op,
         populate_physmap(c, &a);
         break;
     }
+    put_domain(a.domain);
 
     rc = a.nr_done;
     if ( a.preempted )
@@ -416,6 +420,7 @@ static long query_op(struct caller *c, unsigned int op, uint64_t arg)
 {
     struct xen_memory_domain md;
     struct domain *d;
+    long rc;
 
     if ( copy_from_guest_raw(c->mem, &md, arg, sizeof(md)) )
         return -EFAULT;
@@ -423,16 +428,15 @@ static long query_op(struct caller *c, unsigned int op, uint64_t arg)
     if ( !d )
         return -ESRCH;
     if ( xsm_default_action(XSM_TARGET, c->d, d) )
-        return -EPERM;
-    switch ( op )
-    {
-    case XENMEM_current_reservation:
-        return domain_tot_pages(d);
-    case XENMEM_maximum_reservation:
-        return d->max_pages;
-    default:
-        return domain_get_maximum_gpfn(d);
-    }
+        rc = -EPERM;
+    else if ( op == XENMEM_current_reservation )
+        rc = domain_tot_pages(d);
+    else if ( op == XENMEM_maximum_reservation )
+        rc = d->max_pages;
+    else
+        rc = domain_get_maximum_gpfn(d);
+    put_domain(d);
+    return rc;
 }
 
 static long claim_pages(struct caller *c, uint64_t arg)
@@ -440,6 +444,7 @@ static long claim_pages(struct caller *c, uint64_t arg)
     struct xen_memory_reservation r;
     unsigned int node = NUMA_NO_NODE;
     struct domain *d;
+    long rc;
 
     if ( copy_from_guest_raw(c->mem, &r, arg, sizeof(r)) )
         return -EFAULT;
@@ -457,9 +462,10 @@ static long claim_pages(struct caller *c, uint64_t arg)
     d = caller_domain_by_id(c, r.domid);
     if ( !d )
         return -EINVAL;
-    if ( xsm_default_action(XSM_PRIV, c->d, d) )
-        return -EPERM;
-    return domain_set_outstanding_pages(d, r.nr_extents, node);
+    rc = xsm_default_action(XSM_PRIV, c->d, d)
+         ? -EPERM : domain_set_outstanding_pages(d, r.nr_extents, node);
+    put_domain(d);
+    return rc;
 }
 
 long do_memory_op(struct caller *c, unsigned long cmd, uint64_t arg)

@@ -30,23 +30,26 @@ static int steal_page(struct domain *d, mfn_t mfn, struct page_list_head *to)
 {
     struct host *h = d->host;
     struct page_info *pg;
-    unsigned int k;
+    struct block_view v;
 
     if ( paging_mode_translate(d) )
         return -EOPNOTSUPP;
     if ( !mfn_valid(h, mfn) )
         return -EINVAL;
-    pg = inuse_block_head(h, mfn, &k);
-    if ( page_state_is(pg, free) || page_get_owner(h, pg) != d ||
-         (pg->count_info & (PGC_xen_heap | PGC_extra)) ||
-         (pg->count_info & (PGC_count_mask | PGC_allocated)) !=
-         (PGC_allocated | 1) )
-        return -EINVAL;
+    /* Checked and taken under d's lock: nobody frees it in between. */
     pthread_mutex_lock(&d->page_alloc_lock);
+    block_view(h, mfn, &v);
+    if ( v.free || v.owner != d ||
+         (v.count_info & (PGC_xen_heap | PGC_extra)) ||
+         (v.count_info & (PGC_count_mask | PGC_allocated)) !=
+         (PGC_allocated | 1) )
+    {
+        pthread_mutex_unlock(&d->page_alloc_lock);
+        return -EINVAL;
+    }
     pg = split_domain_block(h, mfn, 0);
     page_list_del(h, pg, &d->page_list);
-    page_set_owner(pg, NULL);
-    pg->count_info = PGC_state_inuse | 1;
+    page_head_set(h, pg, NULL, PGC_state_inuse | 1);
     page_list_add_tail(h, pg, to);
     pthread_mutex_unlock(&d->page_alloc_lock);
     return 0;
@@ -121,7 +124,10 @@ long memory_exchange(struct caller *c, uint64_t arg)
     if ( !d )
         return put_nr_exchanged(c, arg, &exch, -ESRCH);
     if ( xsm_default_action(XSM_TARGET, c->d, d) )
-        return put_nr_exchanged(c, arg, &exch, -EPERM);
+    {
+        rc = put_nr_exchanged(c, arg, &exch, -EPERM);
+        goto out;
+    }
     bits = XENMEMF_get_address_bits(exch.out.mem_flags);
     if ( bits && bits < 64 + PAGE_SHIFT )
         memflags |= MEMF_bits(bits);
@@ -138,9 +144,11 @@ long memory_exchange(struct caller *c, uint64_t arg)
 
             exch.nr_exchanged = i << in_chunk_order;
             if ( put_nr_exchanged(c, arg, &exch, 0) )
-                return -EFAULT;
-            return hypercall_create_continuation(c, __HYPERVISOR_memory_op,
-                                                 2, args);
+                rc = -EFAULT;
+            else
+                rc = hypercall_create_continuation(c, __HYPERVISOR_memory_op,
+                                                   2, args);
+            goto out;
         }
 
         /* Steal a chunk's worth of input pages from the domain. */
@@ -197,11 +205,13 @@ long memory_exchange(struct caller *c, uint64_t arg)
                 unsigned long dec = (1UL << exch.in.extent_order) *
                                     (1UL << in_chunk_order) -
                                     j * (1UL << exch.out.extent_order);
+                bool drop_dom_ref;
 
                 pthread_mutex_lock(&d->page_alloc_lock);
-                if ( dec && !domain_adjust_tot_pages(d, -(long)dec) )
-                    put_domain(d);
+                drop_dom_ref = dec && !domain_adjust_tot_pages(d, -(long)dec);
                 pthread_mutex_unlock(&d->page_alloc_lock);
+                if ( drop_dom_ref )
+                    put_domain(d);
                 free_domheap_pages(h, page, exch.out.extent_order);
                 goto dying;
             }
@@ -230,13 +240,14 @@ long memory_exchange(struct caller *c, uint64_t arg)
     }
 
     exch.nr_exchanged = exch.in.nr_extents;
-    return put_nr_exchanged(c, arg, &exch, rc);
+    rc = put_nr_exchanged(c, arg, &exch, rc);
+    goto out;
 
  fail:
     /* Give back the pages stolen from this chunk. */
     while ( (page = page_list_remove_head(h, &in_chunk)) )
     {
-        page->count_info = PGC_state_inuse;
+        page_head_set(h, page, NULL, PGC_state_inuse);
         if ( assign_pages(h, page, 1, d, MEMF_no_refcount) )
             free_domheap_pages(h, page, 0);
     }
@@ -244,5 +255,8 @@ long memory_exchange(struct caller *c, uint64_t arg)
     while ( (page = page_list_remove_head(h, &out_chunk)) )
         free_domheap_pages(h, page, exch.out.extent_order);
     exch.nr_exchanged = i << in_chunk_order;
-    return put_nr_exchanged(c, arg, &exch, rc);
+    rc = put_nr_exchanged(c, arg, &exch, rc);
+ out:
+    put_domain(d);
+    return rc;
 }

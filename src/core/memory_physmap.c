@@ -77,11 +77,10 @@ static bool arch_acquire_resource_check(const struct domain *d)
 /* Xen-heap pages (shared_info, grant frames) and extra pages. */
 static bool is_special_page(const struct host *h, mfn_t mfn)
 {
-    unsigned int order;
-    const struct page_info *head = inuse_block_head(h, mfn, &order);
+    struct block_view v;
 
-    return !page_state_is(head, free) &&
-           (is_xen_heap_page(h, head) || (head->count_info & PGC_extra));
+    block_view(h, mfn, &v);
+    return !v.free && (v.xen_heap || (v.count_info & PGC_extra));
 }
 
 /* Only translated domains get here: they all have a p2m. */
@@ -362,10 +361,9 @@ long xenmem_physmap_op(struct caller *c, unsigned long cmd, uint64_t arg)
         d = caller_domain_by_any_id(c, xatp.domid);
         if ( d == NULL )
             return -ESRCH;
-        if ( (rc = xatp_permission_check(c, d, xatp.space)) )
-            return rc;
-
-        rc = xenmem_add_to_physmap(c, d, &xatp, start_extent);
+        if ( !(rc = xatp_permission_check(c, d, xatp.space)) )
+            rc = xenmem_add_to_physmap(c, d, &xatp, start_extent);
+        put_domain(d);
         if ( xatp.space == XENMAPSPACE_gmfn_range && rc > 0 )
             rc = memop_continuation(c, op | (rc << MEMOP_EXTENT_SHIFT), arg);
         return rc;
@@ -384,10 +382,9 @@ long xenmem_physmap_op(struct caller *c, unsigned long cmd, uint64_t arg)
         d = caller_domain_by_any_id(c, xatpb.domid);
         if ( d == NULL )
             return -ESRCH;
-        if ( (rc = xatp_permission_check(c, d, xatpb.space)) )
-            return rc;
-
-        rc = xenmem_add_to_physmap_batch(c, d, &xatpb, start_extent);
+        if ( !(rc = xatp_permission_check(c, d, xatpb.space)) )
+            rc = xenmem_add_to_physmap_batch(c, d, &xatpb, start_extent);
+        put_domain(d);
         if ( rc > 0 )
             rc = memop_continuation(c, op | (rc << MEMOP_EXTENT_SHIFT), arg);
         return rc;
@@ -406,9 +403,10 @@ long xenmem_physmap_op(struct caller *c, unsigned long cmd, uint64_t arg)
             return -ESRCH;
         rc = paging_mode_translate(d)
              ? xsm_default_action(XSM_TARGET, c->d, d) : -EACCES;
-        if ( rc )
-            return rc;
-        return remove_from_physmap(c, d, xrfp.gpfn);
+        if ( !rc )
+            rc = remove_from_physmap(c, d, xrfp.gpfn);
+        put_domain(d);
+        return rc;
     }
 
     default:
@@ -468,17 +466,87 @@ static int acquire_one(struct domain *d, unsigned int type, unsigned int id,
     }
 }
 
-long xenmem_acquire_resource(struct caller *c, unsigned long cmd,
-                             uint64_t arg)
+/* The op on d, which the caller holds (xenmem_acquire_resource). */
+static long acquire_resource(struct caller *c, struct domain *d,
+                             xen_mem_acquire_resource_t *xmar,
+                             unsigned long start_extent, uint64_t arg)
 {
-    unsigned long start_extent = cmd >> MEMOP_EXTENT_SHIFT;
-    struct domain *d, *currd = c->d;
-    xen_mem_acquire_resource_t xmar;
     unsigned int max_frames;
     uint64_t frame_list;
     long rc;
 
-    if ( !arch_acquire_resource_check(currd) )
+    if ( d == c->d )
+        return -EPERM;
+    if ( (rc = xsm_default_action(XSM_DM_PRIV, c->d, d)) )
+        return rc;
+
+    max_frames = resource_max_frames(d, xmar->type, xmar->id);
+    if ( !max_frames )
+        return -EINVAL;
+
+    frame_list = handle_addr(xmar->frame_list.p);
+    if ( guest_handle_is_null(frame_list) )
+    {
+        /* A size query. */
+        if ( xmar->nr_frames || start_extent )
+            return -EINVAL;
+        xmar->nr_frames = max_frames;
+        return copy_to_guest_raw(c->mem,
+                                 arg + offsetof(xen_mem_acquire_resource_t,
+                                                nr_frames),
+                                 &xmar->nr_frames, sizeof(xmar->nr_frames))
+               ? -EFAULT : 0;
+    }
+
+    if ( start_extent >= xmar->nr_frames ||
+         xmar->nr_frames > (UINT_MAX >> MEMOP_EXTENT_SHIFT) )
+        return -EINVAL;
+
+    /* Skip what earlier continuations did. */
+    xmar->nr_frames -= start_extent;
+    xmar->frame += start_extent;
+    frame_list += start_extent * sizeof(xen_pfn_t);
+
+    do {
+        xen_pfn_t mfn_list[32];
+        unsigned int todo = xmar->nr_frames < 32 ? xmar->nr_frames : 32, done;
+
+        rc = acquire_one(d, xmar->type, xmar->id, xmar->frame, todo, mfn_list);
+        if ( rc < 0 )
+            return rc;
+        done = rc;
+        if ( done == 0 || done > todo )
+            return -EINVAL;
+
+        /* The caller is PV (arch_acquire_resource_check): MFNs out. */
+        if ( copy_to_guest_raw(c->mem, frame_list, mfn_list,
+                               done * sizeof(xen_pfn_t)) )
+            return -EFAULT;
+
+        xmar->nr_frames -= done;
+        xmar->frame += done;
+        frame_list += done * sizeof(xen_pfn_t);
+        start_extent += done;
+
+        if ( done < todo ||
+             (xmar->nr_frames && hypercall_preempt_check(c)) )
+            return memop_continuation(
+                c, XENMEM_acquire_resource | (start_extent << MEMOP_EXTENT_SHIFT),
+                arg);
+    } while ( xmar->nr_frames );
+
+    return 0;
+}
+
+long xenmem_acquire_resource(struct caller *c, unsigned long cmd,
+                             uint64_t arg)
+{
+    unsigned long start_extent = cmd >> MEMOP_EXTENT_SHIFT;
+    xen_mem_acquire_resource_t xmar;
+    struct domain *d;
+    long rc;
+
+    if ( !arch_acquire_resource_check(c->d) )
         return -EACCES;
     if ( copy_from_guest_raw(c->mem, &xmar, arg, sizeof(xmar)) )
         return -EFAULT;
@@ -492,65 +560,7 @@ long xenmem_acquire_resource(struct caller *c, unsigned long cmd,
     d = caller_domain_by_id(c, xmar.domid);
     if ( d == NULL )
         return -ESRCH;
-    if ( d == currd )
-        return -EPERM;
-    if ( (rc = xsm_default_action(XSM_DM_PRIV, currd, d)) )
-        return rc;
-
-    max_frames = resource_max_frames(d, xmar.type, xmar.id);
-    if ( !max_frames )
-        return -EINVAL;
-
-    frame_list = handle_addr(xmar.frame_list.p);
-    if ( guest_handle_is_null(frame_list) )
-    {
-        /* A size query. */
-        if ( xmar.nr_frames || start_extent )
-            return -EINVAL;
-        xmar.nr_frames = max_frames;
-        return copy_to_guest_raw(c->mem,
-                                 arg + offsetof(xen_mem_acquire_resource_t,
-                                                nr_frames),
-                                 &xmar.nr_frames, sizeof(xmar.nr_frames))
-               ? -EFAULT : 0;
-    }
-
-    if ( start_extent >= xmar.nr_frames ||
-         xmar.nr_frames > (UINT_MAX >> MEMOP_EXTENT_SHIFT) )
-        return -EINVAL;
-
-    /* Skip what earlier continuations did. */
-    xmar.nr_frames -= start_extent;
-    xmar.frame += start_extent;
-    frame_list += start_extent * sizeof(xen_pfn_t);
-
-    do {
-        xen_pfn_t mfn_list[32];
-        unsigned int todo = xmar.nr_frames < 32 ? xmar.nr_frames : 32, done;
-
-        rc = acquire_one(d, xmar.type, xmar.id, xmar.frame, todo, mfn_list);
-        if ( rc < 0 )
-            return rc;
-        done = rc;
-        if ( done == 0 || done > todo )
-            return -EINVAL;
-
-        /* The caller is PV (arch_acquire_resource_check): MFNs out. */
-        if ( copy_to_guest_raw(c->mem, frame_list, mfn_list,
-                               done * sizeof(xen_pfn_t)) )
-            return -EFAULT;
-
-        xmar.nr_frames -= done;
-        xmar.frame += done;
-        frame_list += done * sizeof(xen_pfn_t);
-        start_extent += done;
-
-        if ( done < todo ||
-             (xmar.nr_frames && hypercall_preempt_check(c)) )
-            return memop_continuation(
-                c, XENMEM_acquire_resource | (start_extent << MEMOP_EXTENT_SHIFT),
-                arg);
-    } while ( xmar.nr_frames );
-
-    return 0;
+    rc = acquire_resource(c, d, &xmar, start_extent, arg);
+    put_domain(d);
+    return rc;
 }

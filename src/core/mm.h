@@ -16,7 +16,7 @@
  *     owner, count_info); every page of it has the head's state.  (When
  *     pages of one block need different states, e.g. one 4K page of a 1G
  *     extent is freed, the block will be split into smaller blocks each
- *     with its own head: that comes with the p2m, issue 3.)
+ *     with its own head: page_block.c.)
  *
  * So the heap writes 16 bytes per *block*; the table's resident cost is
  * the 4 KiB pages of it that hold heads (one per 1 GiB block at boot), and
@@ -27,6 +27,35 @@
  * fact for stale PFN_ORDER values).  An all-zero entry reads as "in use, no
  * owner, order 0": MFN 0, holes and pages Xen keeps for itself look like
  * that, and they never merge.
+ *
+ * THE FRAME-TABLE RULE (concurrency)
+ *
+ * Finding the head of a page reads the heads of *other* blocks (the
+ * candidates at each alignment, page_block.c), which other threads split,
+ * merge, allocate and free; a read racing such a write could take a stale
+ * or half-written entry for a head.  Xen has no such reads: each page has
+ * its own page_info, read racily but safely by whoever holds a reference
+ * to the page.  So here:
+ *   - every change of which pages are heads or of a head's state or
+ *     order - allocation, free, merge, split (split_block_onto), PoD's
+ *     join, the heap's and scrubbers' bookkeeping of free heads - is made
+ *     with heap_lock held;
+ *   - the holder of an in-use block (it allocated it, or holds the
+ *     owner's page_alloc_lock, or the p2m lock keeping it mapped) changes
+ *     that head's owner and count_info (assign, free, share, steal:
+ *     page_head_set/page_head_flags) without heap_lock, each word one
+ *     atomic store, never its state or order; holders of one domain's
+ *     blocks are serialised by its page_alloc_lock;
+ *   - every read of a head the reader does not hold (the probe in
+ *     inuse_block_head, page_owner, checking a page found in a p2m or
+ *     named by a guest) is made with heap_lock held, loading count_info
+ *     and u atomically (block_view): whichever owner or count it sees,
+ *     the state and order it sees are right, so it finds the right block;
+ *   - the holder reads its own head without any of that.
+ * next/prev belong to the list the block is on and its lock.  The M2P
+ * (h->m2p[], at heads) is read and written one atomic word at a time
+ * (m2p_read/m2p_write), as racily as Xen's machine_to_phys_mapping; its
+ * writers hold the block.
  *
  * PGC_need_scrub is per page in Xen.  Here a free block's dirty pages are
  * described by its head: first_dirty is Xen's value, kept with Xen's exact
@@ -105,6 +134,18 @@ struct page_info {
 _Static_assert(sizeof(struct page_info) == 16, "page_info is 16 bytes");
 
 #define PFN_ORDER(pg) ((pg)->u.free.order)
+
+/*
+ * A head's count_info and u as one reader that does not hold the block
+ * must read them (the frame-table rule): each an atomic load, since the
+ * holder of an in-use block stores its owner and count without heap_lock.
+ */
+static inline void page_head_words(const struct page_info *pg,
+                                   struct page_info *snap)
+{
+    snap->count_info = __atomic_load_n(&pg->count_info, __ATOMIC_RELAXED);
+    snap->u.val = __atomic_load_n(&pg->u.val, __ATOMIC_RELAXED);
+}
 
 /* A list of pages (heads of blocks), as Xen's page_list_head with pdx links. */
 struct page_list_head {

@@ -270,14 +270,25 @@ static int unpin_table(struct domain *d, unsigned long mfn)
     return -EINVAL;                     /* not pinned */
 }
 
-/* get_pg_owner(): NULL for itself named by id, or an unknown domain. */
+/*
+ * get_pg_owner(): NULL for itself named by id, or an unknown domain.  The
+ * owner comes with a reference: put_pg_owner() gives it back.
+ */
 static struct domain *get_pg_owner(struct caller *c, unsigned int domid)
 {
     if ( (domid_t)domid == DOMID_SELF )
+    {
+        get_knownalive_domain(c->d);
         return c->d;
+    }
     if ( (domid_t)domid == c->d->domain_id )
         return NULL;                    /* "Cannot specify itself" */
     return caller_domain_by_id(c, (domid_t)domid);
+}
+
+static void put_pg_owner(struct domain *d)
+{
+    put_domain(d);
 }
 
 static int mmuext_one(struct caller *c, struct domain *pg_owner,
@@ -396,9 +407,14 @@ long do_mmuext_op(struct caller *c, uint64_t uops, unsigned int count,
     if ( (pg_owner = get_pg_owner(c, foreigndom)) == NULL )
         return -ESRCH;
     if ( !is_pv_domain(pg_owner) )
-        return -EINVAL;
-    if ( (rc = xsm_default_action(XSM_TARGET, c->d, pg_owner)) )
+        rc = -EINVAL;
+    else
+        rc = xsm_default_action(XSM_TARGET, c->d, pg_owner);
+    if ( rc )
+    {
+        put_pg_owner(pg_owner);
         return rc;
+    }
 
     for ( i = 0; i < count; i++ )
     {
@@ -421,6 +437,7 @@ long do_mmuext_op(struct caller *c, uint64_t uops, unsigned int count,
         if ( rc )
             break;
     }
+    put_pg_owner(pg_owner);
     return pv_op_epilogue(c, __HYPERVISOR_mmuext_op, uops, sizeof(op), count,
                           i, pdone, foreigndom, done, rc);
 }
@@ -428,7 +445,7 @@ long do_mmuext_op(struct caller *c, uint64_t uops, unsigned int count,
 long do_mmu_update(struct caller *c, uint64_t ureqs, unsigned int count,
                    uint64_t pdone, unsigned int foreigndom)
 {
-    struct domain *pt_owner = c->d, *pg_owner;
+    struct domain *pt_owner = NULL, *pg_owner;
     struct mmu_update req;
     unsigned int i, done = 0, pt_dom;
     long rc;
@@ -441,10 +458,21 @@ long do_mmu_update(struct caller *c, uint64_t ureqs, unsigned int count,
         if ( (pt_owner = caller_domain_by_id(c, pt_dom - 1)) == NULL )
             return -ESRCH;
         if ( pt_owner != c->d && !pt_owner->vcpu[0] )
+        {
+            put_domain(pt_owner);
             return -EINVAL;
+        }
+    }
+    else
+    {
+        pt_owner = c->d;
+        get_knownalive_domain(pt_owner);
     }
     if ( (pg_owner = get_pg_owner(c, (uint16_t)foreigndom)) == NULL )
+    {
+        put_domain(pt_owner);
         return -ESRCH;
+    }
 
     for ( i = 0; i < count; i++ )
     {
@@ -485,6 +513,8 @@ long do_mmu_update(struct caller *c, uint64_t ureqs, unsigned int count,
         if ( rc )
             break;
     }
+    put_pg_owner(pg_owner);
+    put_domain(pt_owner);
     return pv_op_epilogue(c, __HYPERVISOR_mmu_update, ureqs, sizeof(req),
                           count, i, pdone, foreigndom, done, rc);
 }

@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "core.h"
+#include "domctl.h"
 
 static bool node_online(const struct host *h, unsigned int node)
 {
@@ -110,6 +111,7 @@ void dump_numa(struct host *h, unsigned char key)
 {
     unsigned long per_node[MAX_NUMNODES];
     unsigned int i, j, n, id;
+    struct domain *d;
 
     printk(h, "'%c' pressed -> dumping numa info (now = %" PRId64 ")\n", key,
            now_ns());
@@ -152,14 +154,11 @@ void dump_numa(struct host *h, unsigned char key)
     else
         printk(h, "CPU%u -> NODE%u\n", j, cpu_to_node(h, j));
 
-    pthread_mutex_lock(&h->domlist_lock);
     printk(h, "Memory location of each domain:\n");
-    for ( id = 0; id < DOMID_FIRST_RESERVED; id++ )
+    /* Each domain held by a reference; domlist_lock is a leaf lock. */
+    for ( id = 0; (d = get_domain_from(h, id)) != NULL; put_domain(d) )
     {
-        struct domain *d = h->domains[id];
-
-        if ( !d )
-            continue;
+        id = d->domain_id + 1;
         printk(h, "Domain %u (total: %u):\n", d->domain_id,
                domain_tot_pages(d));
         for ( i = 0; i < MAX_NUMNODES; i++ )
@@ -173,5 +172,4 @@ void dump_numa(struct host *h, unsigned char key)
                 printk(h, "    Node %u: %lu\n", i, per_node[i]);
         dump_vnuma(h, d);
     }
-    pthread_mutex_unlock(&h->domlist_lock);
 }

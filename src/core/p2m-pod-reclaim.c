@@ -41,9 +41,10 @@ static unsigned int pod_max_ref(const struct domain *d)
 
 static unsigned int page_refs(const struct host *h, mfn_t mfn)
 {
-    unsigned int k;
+    struct block_view v;
 
-    return inuse_block_head(h, mfn, &k)->count_info & PGC_count_mask;
+    block_view(h, mfn, &v);
+    return v.count_info & PGC_count_mask;
 }
 
 /*

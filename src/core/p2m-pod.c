@@ -48,30 +48,28 @@
 
 bool pod_is_special_mfn(const struct host *h, mfn_t mfn)
 {
-    unsigned int k;
-    const struct page_info *head = inuse_block_head(h, mfn, &k);
+    struct block_view v;
 
-    return is_xen_heap_page(h, head) || (head->count_info & PGC_extra);
+    block_view(h, mfn, &v);
+    return v.xen_heap || (v.count_info & PGC_extra);
 }
 
 bool pod_page_reclaimable(const struct host *h, const struct domain *d,
                           mfn_t mfn, unsigned int max_ref)
 {
-    unsigned int k;
-    const struct page_info *head;
+    struct block_view v;
 
     if ( !mfn_valid(h, mfn) )
         return false;
-    head = inuse_block_head(h, mfn, &k);
+    block_view(h, mfn, &v);
     /*
      * Xen checks the owner only in debug builds (p2m_pod_cache_add); a
      * page that fails it there is lost.  xenmm checks before touching
      * the p2m, so it never gets that far.
      */
-    return !page_state_is(head, free) && page_get_owner(h, head) == d &&
-           !is_xen_heap_page(h, head) && !(head->count_info & PGC_extra) &&
-           (head->count_info & PGC_allocated) &&
-           (head->count_info & PGC_count_mask) <= max_ref;
+    return !v.free && v.owner == d && !v.xen_heap &&
+           !(v.count_info & PGC_extra) && (v.count_info & PGC_allocated) &&
+           (v.count_info & PGC_count_mask) <= max_ref;
 }
 
 bool pod_page_zero(const struct host *h, mfn_t mfn, unsigned int nwords)
@@ -95,15 +93,16 @@ bool pod_page_zero(const struct host *h, mfn_t mfn, unsigned int nwords)
  * Make [m, m + 2^p) one block (pages already off every list): split a
  * larger block around it, or join the smaller blocks tiling it.  Joining
  * is sound because the range is naturally aligned and wholly d's.
+ * heap_lock held (a head changes).
  */
 static struct page_info *pod_form_block(struct host *h, unsigned long m,
                                         unsigned int p)
 {
     unsigned int k;
-    struct page_info *head = inuse_block_head(h, _mfn(m), &k);
+    struct page_info *head = inuse_block_head_locked(h, _mfn(m), &k);
 
     if ( k > p )
-        return split_block_onto(h, _mfn(m), p, NULL);
+        return split_block_onto_locked(h, _mfn(m), p, NULL);
     if ( k < p )
         head->u.inuse.order = p;    /* head is at m: m is 2^p aligned */
     return head;
@@ -123,11 +122,12 @@ int p2m_pod_cache_add(struct p2m_domain *p2m, mfn_t mfn, unsigned int order)
         return -EINVAL;
     for ( m = s; m < e; )
     {
-        struct page_info *head = inuse_block_head(h, _mfn(m), &k);
+        struct block_view v;
 
+        block_view(h, _mfn(m), &v);
         if ( !pod_page_reclaimable(h, d, _mfn(m), PGC_count_mask) )
             return -EACCES;
-        m = mfn_x(page_to_mfn(h, head)) + (1UL << k);
+        m = v.mfn + (1UL << v.order);
     }
 
     /*
@@ -137,25 +137,29 @@ int p2m_pod_cache_add(struct p2m_domain *p2m, mfn_t mfn, unsigned int order)
      */
     scrub_pages(h, mfn, nr);
 
+    /* d's lists change under its lock, the heads under heap_lock. */
     pthread_mutex_lock(&d->page_alloc_lock);
+    pthread_mutex_lock(&h->heap_lock);
     /*
      * Off d->page_list.  Blocks and the range are naturally aligned, so
      * either one block holds the whole range (split it off) or the range
      * is tiled by whole blocks.
      */
-    inuse_block_head(h, mfn, &k);
+    inuse_block_head_locked(h, mfn, &k);
     if ( k > order )
-        split_block_onto(h, mfn, order, &d->page_list);
+        split_block_onto_locked(h, mfn, order, &d->page_list);
     for ( m = s; m < e; m += 1UL << k )
-        page_list_del(h, inuse_block_head(h, _mfn(m), &k), &d->page_list);
+        page_list_del(h, inuse_block_head_locked(h, _mfn(m), &k),
+                      &d->page_list);
     /* Then onto the PoD list, in MFN order as Xen adds them. */
     for ( m = s; m < e; m += 1UL << piece )
     {
         struct page_info *pg = pod_form_block(h, m, piece);
 
-        h->m2p[m] = INVALID_M2P_ENTRY;
+        m2p_write(h, m, INVALID_M2P_ENTRY);
         page_list_add_tail(h, pg, list);
     }
+    pthread_mutex_unlock(&h->heap_lock);
     pthread_mutex_unlock(&d->page_alloc_lock);
 
     p2m->pod.count += nr;
@@ -391,6 +395,7 @@ long xenmem_pod_target_op(struct caller *c, unsigned int op, uint64_t arg)
         if ( copy_to_guest_raw(c->mem, arg, &target, sizeof(target)) )
             rc = -EFAULT;
     }
+    put_domain(d);
     return rc;
 }
 

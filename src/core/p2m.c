@@ -30,6 +30,7 @@
 
 #include "core.h"
 #include "arch_domain.h"
+#include "domctl.h"
 #include "p2m.h"
 
 #define P2M_ENTRIES   512
@@ -327,6 +328,33 @@ mfn_t p2m_get_entry(struct p2m_domain *p2m, unsigned long gfn, p2m_type_t *t,
     return INVALID_MFN;
 }
 
+static int walk_table(struct p2m_domain *p2m, const uint64_t *t,
+                      unsigned int level, unsigned long base,
+                      p2m_leaf_fn fn, void *ctx)
+{
+    for ( unsigned int i = 0; i < P2M_ENTRIES; i++ )
+    {
+        uint64_t e = t[i];
+        unsigned long gfn = base + ((unsigned long)i << level_order(level));
+        int rc;
+
+        if ( !e_present(e) )
+            continue;
+        if ( e_leaf(e) )
+            rc = fn(ctx, gfn, level_order(level), e_mfn(e), e_type(e));
+        else
+            rc = walk_table(p2m, e_table(e), level - 1, gfn, fn, ctx);
+        if ( rc )
+            return rc;
+    }
+    return 0;
+}
+
+int p2m_walk_leaves(struct p2m_domain *p2m, p2m_leaf_fn fn, void *ctx)
+{
+    return walk_table(p2m, p2m->root, P2M_LEVELS, 0, fn, ctx);
+}
+
 int p2m_init(struct domain *d)
 {
     struct p2m_domain *p2m;
@@ -479,13 +507,13 @@ void ept_dump_p2m_table(struct host *h, unsigned char key)
     unsigned int id;
 
     (void)key;
-    pthread_mutex_lock(&h->domlist_lock);
-    for ( id = 0; id < DOMID_FIRST_RESERVED; id++ )
-    {
-        struct domain *d = h->domains[id];
+    struct domain *d;
 
-        if ( d && hap_enabled(d) && d->p2m )
+    /* Each domain held by a reference; domlist_lock is a leaf lock. */
+    for ( id = 0; (d = get_domain_from(h, id)) != NULL; put_domain(d) )
+    {
+        id = d->domain_id + 1;
+        if ( hap_enabled(d) && d->p2m )
             ept_dump_domain(d->p2m);
     }
-    pthread_mutex_unlock(&h->domlist_lock);
 }

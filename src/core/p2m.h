@@ -105,7 +105,7 @@ struct p2m_domain {
     unsigned long nr_leaves[3];
     /* RAM pages mapped, by the node of their MFN. */
     unsigned long node_pages[MAX_NUMNODES];
-    unsigned long paged_pages;      /* mem paging */
+    _Atomic unsigned long paged_pages;  /* mem paging; read by getdomaininfo */
     struct p2m_pod pod;
 };
 
@@ -122,6 +122,14 @@ static inline struct p2m_domain *p2m_get_hostp2m(struct domain *d)
  */
 mfn_t p2m_get_entry(struct p2m_domain *p2m, unsigned long gfn, p2m_type_t *t,
                     unsigned int *page_order);
+/*
+ * p2m_walk_leaves: fn for every leaf in the tables (gfn order; a removed
+ * entry is a p2m_invalid leaf), with the mfn of its first page; a non-zero
+ * return stops the walk and is returned.  p2m->lock held.
+ */
+typedef int (*p2m_leaf_fn)(void *ctx, unsigned long gfn, unsigned int order,
+                           mfn_t mfn, p2m_type_t t);
+int p2m_walk_leaves(struct p2m_domain *p2m, p2m_leaf_fn fn, void *ctx);
 /* Map [gfn, gfn + 2^order) to mfn.. (or INVALID_MFN) with type t. */
 int p2m_set_entry(struct p2m_domain *p2m, unsigned long gfn, mfn_t mfn,
                   unsigned int page_order, p2m_type_t t);
@@ -149,8 +157,9 @@ int p2m_remove_entry(struct p2m_domain *p2m, unsigned long gfn, mfn_t mfn,
 /* HVM: max_mapped_pfn; PV: 0 (no guest p2m is kept). */
 unsigned long domain_get_maximum_gpfn(struct domain *d);
 
-/* The M2P: gfn of mfn, or INVALID_M2P_ENTRY. */
+/* The M2P: gfn of mfn, or INVALID_M2P_ENTRY.  _locked: heap_lock held. */
 unsigned long get_gpfn_from_mfn(struct host *h, mfn_t mfn);
+unsigned long get_gpfn_from_mfn_locked(const struct host *h, mfn_t mfn);
 /* Set [mfn, mfn + nr) to gfn.. (or INVALID_M2P_ENTRY for all). */
 void m2p_set_range(struct host *h, mfn_t mfn, unsigned long nr,
                    unsigned long gfn);

@@ -352,9 +352,23 @@ struct page_info *get_free_buddy(struct host *h, unsigned int zone_lo,
 }
 
 /* Scrub the truly dirty pages of a block we own; returns how many. */
+/*
+ * Page idx of a mixed block we own: dirty?  A block of 64 pages or more
+ * has whole bitmap words to itself; a smaller one shares its word with
+ * neighbours whose merges rewrite it under heap_lock, so the caller took
+ * a copy (word) while it still held the lock.
+ */
+static bool owned_page_dirty(const struct host *h, unsigned long mfn,
+                             unsigned int order, unsigned long word)
+{
+    if ( order < 6 )
+        return (word >> (mfn % BITS_PER_LONG)) & 1;
+    return bm_test(h->dirty_bitmap, mfn);
+}
+
 static unsigned long scrub_block(struct host *h, struct page_info *pg,
                                  unsigned int order, unsigned int first_dirty,
-                                 bool mixed, bool do_scrub)
+                                 bool mixed, unsigned long word, bool do_scrub)
 {
     unsigned long mfn = mfn_x(page_to_mfn(h, pg)), n = 1UL << order;
     unsigned long i, cnt = 0;
@@ -371,12 +385,12 @@ static unsigned long scrub_block(struct host *h, struct page_info *pg,
     {
         unsigned long s;
 
-        if ( !bm_test(h->dirty_bitmap, mfn + i) )
+        if ( !owned_page_dirty(h, mfn + i, order, word) )
         {
             i++;
             continue;
         }
-        for ( s = i; i < n && bm_test(h->dirty_bitmap, mfn + i); i++ )
+        for ( s = i; i < n && owned_page_dirty(h, mfn + i, order, word); i++ )
             ;
         if ( do_scrub )
             scrub_pages(h, _mfn(mfn + s), i - s);
@@ -390,7 +404,7 @@ struct page_info *alloc_heap_pages(struct host *h, unsigned int zone_lo,
                                    unsigned int memflags, struct domain *d)
 {
     unsigned int node, zone, buddy_order, first_dirty;
-    unsigned long request = 1UL << order, dirty_cnt;
+    unsigned long request = 1UL << order, dirty_cnt, word;
     struct page_info *pg;
     bool mixed;
 
@@ -487,11 +501,13 @@ struct page_info *alloc_heap_pages(struct host *h, unsigned int zone_lo,
     pg->u.val = 0;
     pg->u.inuse.order = order;
     pg->next = pg->prev = 0;
-    h->m2p[mfn_x(page_to_mfn(h, pg))] = INVALID_M2P_ENTRY;
+    m2p_write(h, mfn_x(page_to_mfn(h, pg)), INVALID_M2P_ENTRY);
+    word = mixed ? h->dirty_bitmap[mfn_x(page_to_mfn(h, pg)) / BITS_PER_LONG]
+                 : 0;
 
     pthread_mutex_unlock(&h->heap_lock);
 
-    dirty_cnt = scrub_block(h, pg, order, first_dirty, mixed,
+    dirty_cnt = scrub_block(h, pg, order, first_dirty, mixed, word,
                             !(memflags & MEMF_no_scrub));
     if ( dirty_cnt )
     {
@@ -506,14 +522,22 @@ struct page_info *alloc_heap_pages(struct host *h, unsigned int zone_lo,
 /* ------------------------------------------------------------------ */
 /* free_heap_pages.                                                    */
 
-/* Can the block at buddy (of this order, on node) merge with ours? */
+/*
+ * Can the block at buddy (of this order, on node) merge with ours?  The
+ * buddy may be an in-use block whose holder is changing its count: its
+ * words are read atomically (mm.h, the frame-table rule).
+ */
 static bool buddy_mergeable(const struct host *h, const struct page_info *buddy,
                             unsigned int order, unsigned int node)
 {
     mfn_t mfn = page_to_mfn(h, buddy);
+    struct page_info snap;
 
-    return mfn_valid(h, mfn) && page_state_is(buddy, free) &&
-           PFN_ORDER(buddy) == order && mfn_to_nid(h, mfn) == node;
+    if ( !mfn_valid(h, mfn) )
+        return false;
+    page_head_words(buddy, &snap);
+    return page_state_is(&snap, free) && PFN_ORDER(&snap) == order &&
+           mfn_to_nid(h, mfn) == node;
 }
 
 void free_heap_pages(struct host *h, struct page_info *pg, unsigned int order,
@@ -600,12 +624,21 @@ unsigned long domain_adjust_tot_pages(struct domain *d, long pages)
     struct host *h = d->host;
     long dom_before, dom_after, dom_claimed;
 
-    d->tot_pages += pages;
+    /*
+     * page_alloc_lock serialises the writers: a load and a store, atomic
+     * only for the unlocked readers (getdomaininfo), not a locked RMW.
+     */
+    atomic_store_explicit(&d->tot_pages,
+                          atomic_load_explicit(&d->tot_pages,
+                                               memory_order_relaxed) + pages,
+                          memory_order_relaxed);
 
     /*
-     * d->outstanding_pages can only change with both page_alloc_lock and
-     * heap_lock held, so this unlocked test is race-free.  A node claim is
-     * consumed in alloc_heap_pages instead (beyond 4.17).
+     * A host-wide claim's d->outstanding_pages only changes with both
+     * page_alloc_lock and heap_lock held, so this unlocked test is
+     * race-free for it.  A node claim is consumed in alloc_heap_pages
+     * instead (beyond 4.17), under heap_lock alone; it ends with
+     * outstanding_pages at 0, which the locked section below re-reads.
      */
     if ( !d->outstanding_pages || d->claim_node != NUMA_NO_NODE )
         return d->tot_pages;
@@ -651,6 +684,17 @@ int domain_set_outstanding_pages(struct domain *d, unsigned long pages,
 
     /* Only one active claim per domain. */
     if ( d->outstanding_pages )
+    {
+        ret = -EINVAL;
+        goto out;
+    }
+
+    /*
+     * Beyond 4.17: none for a dying domain.  domain_kill cancels the claim
+     * after marking the domain dying (both under page_alloc_lock); a claim
+     * made after that would outlive the domain in outstanding_claims.
+     */
+    if ( d->is_dying )
     {
         ret = -EINVAL;
         goto out;

@@ -7,6 +7,13 @@
  * old page (its M2P entry is cleared; it stays allocated and counted),
  * adding over PoD entries consumes them, and adding an MFN the domain
  * already has mapped elsewhere removes that other mapping.
+ *
+ * A dying domain gets nothing added (-ENOMEM for a translated one, as
+ * Xen's p2m fails to get a table from a dying domain's pool; nothing for
+ * PV): domain_kill frees its pages without the p2m lock once the p2m is
+ * torn down, so an M2P entry written after that could land on a page
+ * already someone else's.  The check is made under the p2m lock (PV:
+ * page_alloc_lock), which the teardown (PV: the relinquish) waits for.
  */
 #include <errno.h>
 
@@ -53,6 +60,11 @@ static int p2m_add_page(struct domain *d, unsigned long gfn, mfn_t mfn,
         return -EINVAL;
 
     pthread_mutex_lock(&p2m->lock);
+    if ( d->is_dying )
+    {
+        pthread_mutex_unlock(&p2m->lock);
+        return -ENOMEM;
+    }
 
     /* First, remove m->p mappings for existing p->m mappings. */
     for_each_piece ( p2m, gfn, nr, g, n, omfn, ot )
@@ -79,21 +91,19 @@ static int p2m_add_page(struct domain *d, unsigned long gfn, mfn_t mfn,
     for ( i = fresh ? nr : 0; i < nr; )
     {
         mfn_t m = _mfn(mfn_x(mfn) + i);
-        unsigned int k;
-        struct page_info *head = inuse_block_head(h, m, &k);
-        unsigned long hm = mfn_x(page_to_mfn(h, head));
-        unsigned long run = hm + (1UL << k) - mfn_x(m);
-        unsigned long ogfn;
+        struct block_view v;
+        unsigned long run, ogfn;
 
+        block_view(h, m, &v);
+        run = v.mfn + (1UL << v.order) - mfn_x(m);
         if ( run > nr - i )
             run = nr - i;
-        if ( page_state_is(head, free) || page_get_owner(h, head) != d ||
-             h->m2p[hm] == INVALID_M2P_ENTRY )
+        if ( v.free || v.owner != d || v.m2p == INVALID_M2P_ENTRY )
         {
             i += run;                   /* nothing mapped elsewhere */
             continue;
         }
-        ogfn = get_gpfn_from_mfn(h, m);
+        ogfn = v.m2p + (mfn_x(m) - v.mfn);
         if ( ogfn != INVALID_M2P_ENTRY && ogfn != gfn + i )
         {
             unsigned int oo;
@@ -112,7 +122,7 @@ static int p2m_add_page(struct domain *d, unsigned long gfn, mfn_t mfn,
     if ( !rc )
     {
         if ( fresh )
-            h->m2p[mfn_x(mfn)] = gfn;
+            m2p_write(h, mfn_x(mfn), gfn);
         else if ( !p2m_is_grant(t) )
             set_gpfn_from_mfn(h, mfn, page_order, gfn);
     }
@@ -150,13 +160,33 @@ static int p2m_add_page(struct domain *d, unsigned long gfn, mfn_t mfn,
     return rc;
 }
 
+/*
+ * PV: only the M2P (the IOMMU type-ref dance does not apply), written
+ * under d's page_alloc_lock while the pages are still d's: a concurrent
+ * decrease_reservation or domain_kill frees them under that lock.
+ */
+static void pv_physmap_add(struct domain *d, unsigned long gfn, mfn_t mfn,
+                           unsigned int page_order, bool fresh)
+{
+    struct host *h = d->host;
+
+    pthread_mutex_lock(&d->page_alloc_lock);
+    if ( !d->is_dying && page_owner(h, mfn) == d )
+    {
+        if ( fresh )
+            m2p_write(h, mfn_x(mfn), gfn);
+        else
+            set_gpfn_from_mfn(h, mfn, page_order, gfn);
+    }
+    pthread_mutex_unlock(&d->page_alloc_lock);
+}
+
 int guest_physmap_add_entry(struct domain *d, unsigned long gfn, mfn_t mfn,
                             unsigned int page_order, p2m_type_t t)
 {
     if ( !paging_mode_translate(d) )
     {
-        /* PV: only the M2P (the IOMMU type-ref dance does not apply). */
-        set_gpfn_from_mfn(d->host, mfn, page_order, gfn);
+        pv_physmap_add(d, gfn, mfn, page_order, false);
         return 0;
     }
     return p2m_add_page(d, gfn, mfn, page_order, t, false);
@@ -165,12 +195,11 @@ int guest_physmap_add_entry(struct domain *d, unsigned long gfn, mfn_t mfn,
 int guest_physmap_add_fresh(struct domain *d, unsigned long gfn,
                             struct page_info *pg, unsigned int page_order)
 {
-    struct host *h = d->host;
-    mfn_t mfn = page_to_mfn(h, pg);
+    mfn_t mfn = page_to_mfn(d->host, pg);
 
     if ( !paging_mode_translate(d) )
     {
-        h->m2p[mfn_x(mfn)] = gfn;
+        pv_physmap_add(d, gfn, mfn, page_order, true);
         return 0;
     }
     return p2m_add_page(d, gfn, mfn, page_order, p2m_ram_rw, true);
@@ -234,7 +263,16 @@ int guest_physmap_remove_page(struct domain *d, unsigned long gfn, mfn_t mfn,
 unsigned long domain_get_maximum_gpfn(struct domain *d)
 {
     if ( is_hvm_domain(d) )
-        return p2m_get_hostp2m(d)->max_mapped_pfn;
+    {
+        struct p2m_domain *p2m = p2m_get_hostp2m(d);
+        unsigned long max;
+
+        /* Grows under the p2m lock while a populate runs. */
+        pthread_mutex_lock(&p2m->lock);
+        max = p2m->max_mapped_pfn;
+        pthread_mutex_unlock(&p2m->lock);
+        return max;
+    }
     /* PV: (arch.pv.max_pfn ?: 1) - 1; xenmm keeps no PV max_pfn. */
     return 0;
 }

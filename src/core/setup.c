@@ -423,6 +423,8 @@ int host_boot(const struct hostspec *hs, struct host **hp, char *err, size_t err
     pthread_mutexattr_init(&ma);
     pthread_mutex_init(&h->heap_lock, &ma);
     pthread_mutex_init(&h->domlist_lock, &ma);
+    pthread_mutex_init(&h->domctl_lock, &ma);
+    pthread_mutex_init(&h->sysctl_lock, &ma);
     pthread_mutex_init(&h->console_lock, &ma);
     pthread_mutexattr_destroy(&ma);
     pthread_cond_init(&h->scrub_cv, NULL);

@@ -5,6 +5,8 @@
  * only the control domain (-EPERM), and on success the whole struct is
  * copied back (Xen's copyback = -1).
  *
+ * Every command runs under the host's sysctl_lock, as 4.17's do_sysctl.
+ *
  * Built: readconsole (the console ring, with clear and incremental
  * reads), debug_keys (keyhandler.c), get_cpu_featureset and
  * get_cpu_policy (cpu_policy.c), sched_id (credit), getdomaininfolist (the domains from
@@ -15,6 +17,7 @@
  * zero: there is no boot CPU to read it from.
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdint.h>
 #include <string.h>
 #include <xen/xen.h>
@@ -166,14 +169,18 @@ static long sysctl_getdomaininfolist(struct caller *c,
     struct xen_domctl_getdomaininfo info;
     uint64_t buf = handle_addr(dl->buffer.p);
     uint32_t num_domains = 0;
-    unsigned int id;
+    unsigned int id = dl->first_domain;
+    struct domain *d;
     long ret = 0;
 
-    pthread_mutex_lock(&h->domlist_lock);
-    for ( id = dl->first_domain; id < DOMID_FIRST_RESERVED; id++ )
+    /*
+     * Xen walks the list under the RCU read lock; here each domain is held
+     * by a reference while it is reported, the list lock only while the
+     * next one is found.
+     */
+    for ( ; (d = get_domain_from(h, id)) != NULL; put_domain(d) )
     {
-        struct domain *d = h->domains[id];
-
+        id = d->domain_id + 1;
         /* Full: stop here rather than walk every free id after the last. */
         if ( num_domains == dl->max_domains )
             break;
@@ -191,7 +198,8 @@ static long sysctl_getdomaininfolist(struct caller *c,
         }
         num_domains++;
     }
-    pthread_mutex_unlock(&h->domlist_lock);
+    if ( d )
+        put_domain(d);
     if ( !ret )
         dl->num_domains = num_domains;
     return ret;
@@ -251,6 +259,23 @@ long do_sysctl(struct caller *c, uint64_t u_sysctl)
     /* xsm_sysctl(XSM_PRIV, ...): the dummy policy allows the control domain. */
     if ( xsm_default_action(XSM_PRIV, c->d, NULL) )
         return -EPERM;
+
+    /*
+     * As 4.17: every sysctl runs under sysctl_lock, taken with a trylock
+     * (a sysctl critical section might want to synchronise with this
+     * vCPU), spinning until preemption is due, then continuing.
+     */
+    while ( pthread_mutex_trylock(&c->h->sysctl_lock) )
+    {
+        if ( hypercall_preempt_check(c) )
+        {
+            unsigned long arg = u_sysctl;
+
+            return hypercall_create_continuation(c, __HYPERVISOR_sysctl, 1,
+                                                 &arg);
+        }
+        sched_yield();
+    }
 
     switch ( op.cmd )
     {
@@ -327,6 +352,7 @@ long do_sysctl(struct caller *c, uint64_t u_sysctl)
         copyback = 0;
         break;
     }
+    pthread_mutex_unlock(&c->h->sysctl_lock);
 
     if ( copyback && (!ret || copyback > 0) &&
          copy_to_guest_raw(c->mem, u_sysctl, &op, sizeof(op)) )

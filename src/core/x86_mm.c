@@ -47,7 +47,8 @@ void share_xen_page_with_guest(struct page_info *pg, struct domain *d)
 {
     struct host *h = d->host;
 
-    if ( pg->u.inuse.owner && page_get_owner_raw(h, pg) == d )
+    /* The caller holds pg (a Xen-heap page): its head is read as is. */
+    if ( pg->u.inuse.owner == d->domain_id + 1 )
         return;
 
     set_gpfn_from_mfn(h, page_to_mfn(h, pg), 0, INVALID_M2P_ENTRY);
@@ -60,8 +61,8 @@ void share_xen_page_with_guest(struct page_info *pg, struct domain *d)
      */
     if ( !d->is_dying )
     {
-        page_set_owner(pg, d);
-        pg->count_info |= PGC_xen_heap | PGC_allocated | 1;
+        page_head_set(h, pg, d,
+                      pg->count_info | PGC_xen_heap | PGC_allocated | 1);
         if ( d->xenheap_pages++ == 0 )
             get_knownalive_domain(d);
         page_list_add_tail(h, pg, &d->xenpage_list);
@@ -76,18 +77,21 @@ void unshare_xen_page_with_guest(struct page_info *pg, struct domain *d)
 
     /*
      * Compare the raw owner id, not page_get_owner(): d may be a domain
-     * that never got into the domain table (a failed creation).
+     * that never got into the domain table (a failed creation).  Under
+     * d's page_alloc_lock: domain_kill may be unsharing it too.
      */
+    pthread_mutex_lock(&d->page_alloc_lock);
     if ( pg->u.inuse.owner != d->domain_id + 1 ||
          !(pg->count_info & PGC_allocated) )
+    {
+        pthread_mutex_unlock(&d->page_alloc_lock);
         return;
-
-    pthread_mutex_lock(&d->page_alloc_lock);
+    }
     page_list_del(h, pg, &d->xenpage_list);
     drop_dom_ref = --d->xenheap_pages == 0;
+    page_head_set(h, pg, NULL,
+                  pg->count_info & ~(PGC_allocated | PGC_count_mask));
     pthread_mutex_unlock(&d->page_alloc_lock);
-    page_set_owner(pg, NULL);
-    pg->count_info &= ~(PGC_allocated | PGC_count_mask);
     if ( drop_dom_ref )
         put_domain(d);
 }
@@ -108,18 +112,20 @@ static long set_memory_map(struct caller *c, uint64_t arg)
     if ( d == NULL )
         return -ESRCH;
     if ( (rc = xsm_default_action(XSM_TARGET, c->d, d)) )
-        return rc;
+        goto out;
 
     if ( fmap.map.nr_entries )
     {
+        rc = -ENOMEM;
         e820 = malloc(fmap.map.nr_entries * sizeof(*e820));
         if ( e820 == NULL )
-            return -ENOMEM;
+            goto out;
+        rc = -EFAULT;
         if ( copy_from_guest_raw(c->mem, e820, handle_addr(fmap.map.buffer.p),
                                  fmap.map.nr_entries * sizeof(*e820)) )
         {
             free(e820);
-            return -EFAULT;
+            goto out;
         }
     }
 
@@ -129,7 +135,10 @@ static long set_memory_map(struct caller *c, uint64_t arg)
     d->nr_e820 = fmap.map.nr_entries;
     pthread_mutex_unlock(&d->e820_lock);
     free(old);
-    return 0;
+    rc = 0;
+ out:
+    put_domain(d);
+    return rc;
 }
 
 static long memory_map(struct caller *c, uint64_t arg)

@@ -37,15 +37,9 @@ struct hv_server {
     pthread_mutex_t lock;           /* nr_sessions, next_evtchn_id */
     unsigned int nr_sessions;
     /*
-     * One hypercall at a time until the core's SMP work (domain
-     * references, domctl_lock) lands; see docs/daemon.md.
-     */
-    pthread_mutex_t big_lock;
-
-    /*
      * evtchn_dev.c.  evtchn_lock is a leaf: the core's delivery hook takes
      * it from inside hypercalls, so nothing under it may wait for the core
-     * (no hypercall, no big_lock).  It protects the binding table, every
+     * (no hypercall).  It protects the binding table, every
      * binding's state and every user's delivery queue.
      */
     pthread_mutex_t evtchn_lock;
@@ -72,7 +66,7 @@ struct hv_session {
 
 /*
  * A hypercall issued by the session's "kernel": as the session's domain,
- * its argument the len bytes at arg (in this process), under big_lock.
+ * its argument the len bytes at arg (in this process).
  * args[0] = a0, args[1] = arg's address, args[2] = a2.  >= 0 or -errno.
  */
 long hv_session_kernel_op(struct hv_session *s, unsigned long nr,

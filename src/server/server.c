@@ -46,7 +46,6 @@ struct hv_server *hv_server_create(const char *spec, const char *xen_cmdline,
     hostspec_free(hs);          /* host_boot keeps its own copy */
     snprintf(srv->spec, sizeof(srv->spec), "%s", spec);
     pthread_mutex_init(&srv->lock, NULL);
-    pthread_mutex_init(&srv->big_lock, NULL);
     evtchn_dev_init(srv);
     xenbus_init(srv);
     return srv;
@@ -60,7 +59,6 @@ void hv_server_destroy(struct hv_server *srv)
     evtchn_dev_fini(srv);
     host_destroy(srv->h);
     pthread_mutex_destroy(&srv->lock);
-    pthread_mutex_destroy(&srv->big_lock);
     free(srv);
 }
 
@@ -155,9 +153,8 @@ long hv_session_hypercall(struct hv_session *s, unsigned long op,
     long rc;
 
     caller_init(&c, s->d, &s->ga);
-    pthread_mutex_lock(&s->srv->big_lock);
+    /* The core takes Xen's locks itself: sessions run side by side. */
     rc = hypercall_dispatch(&c, op, args);
-    pthread_mutex_unlock(&s->srv->big_lock);
     return rc;
 }
 
@@ -175,9 +172,7 @@ long hv_session_kernel_op(struct hv_session *s, unsigned long nr,
     if ( rc )
         return rc;
     caller_init(&c, s->d, &ga);
-    pthread_mutex_lock(&s->srv->big_lock);
     rc = hypercall_dispatch(&c, nr, args);
-    pthread_mutex_unlock(&s->srv->big_lock);
     return rc;
 }
 
@@ -237,8 +232,6 @@ long hv_session_foreign_map(struct hv_session *s, uint32_t domid, int write,
     long rc;
 
     caller_init(&c, s->d, &s->ga);
-    pthread_mutex_lock(&s->srv->big_lock);
     rc = foreign_map_batch(&c, (domid_t)domid, gfns, nr, write, mfns, errs);
-    pthread_mutex_unlock(&s->srv->big_lock);
     return rc;
 }

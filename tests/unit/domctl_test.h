@@ -81,7 +81,7 @@ static inline struct domain *dctl_create(struct dctl *t, domid_t want,
     memset(&t->op.u, 0, sizeof(t->op.u));
     t->op.u.max_vcpus.max = max_vcpus;
     REQUIRE(domctl(t, XEN_DOMCTL_max_vcpus, id) == 0);
-    return get_domain_by_id(t->c.h, id);
+    return peek_domain(t->c.h, id);
 }
 
 #endif

@@ -48,7 +48,7 @@ TEST(domctl_version_lookup_privilege)
     dctl_config(&t.op.u.createdomain, false, 1);
     CHECK_EQ(domctl(&t, XEN_DOMCTL_createdomain, 0), -EPERM);
     CHECK_EQ(u->pause_count, 1);
-    CHECK(get_domain_by_id(h, 2) == NULL);
+    CHECK(peek_domain(h, 2) == NULL);
     check_host(h);
     host_destroy(h);
 }
@@ -63,7 +63,7 @@ TEST(domctl_getdomaininfo_xenstore_and_dm)
     dctl_config(&t.op.u.createdomain, false, 1);
     t.op.u.createdomain.flags |= XEN_DOMCTL_CDF_xs_domain;
     REQUIRE(domctl(&t, XEN_DOMCTL_createdomain, 5) == 0);
-    xs = get_domain_by_id(h, 5);
+    xs = peek_domain(h, 5);
     dm = dctl_create(&t, 6, false, 1);
     guest = dctl_create(&t, 7, true, 1);
     other = dctl_create(&t, 8, true, 1);
@@ -105,12 +105,30 @@ TEST(domctl_getdomaininfo_xenstore_and_dm)
     CHECK_EQ(domctl(&t, XEN_DOMCTL_memory_mapping, 8), -EPERM);
     CHECK_EQ(domctl(&t, XEN_DOMCTL_pausedomain, 7), -EPERM);     /* PRIV */
 
-    /* The target dies: the device model loses it. */
+    /*
+     * The target dies but stays a zombie while its device model holds it
+     * (Xen's set_target reference): found, dying, owning nothing.
+     */
     dctl_as(&t, h->hardware_domain);
-    /* set_target's reference and the one its Xen-heap pages hold. */
+    /* Creation, set_target's reference and the one its Xen-heap pages hold. */
     CHECK_EQ(guest->refcnt, 3);
     CHECK_EQ(domctl(&t, XEN_DOMCTL_destroydomain, 7), 0);
-    CHECK(dm->target == NULL);
+    CHECK(dm->target == guest);
+    CHECK_EQ(guest->refcnt, 1);
+    CHECK_EQ(domctl(&t, XEN_DOMCTL_getdomaininfo, 7), 0);
+    CHECK(t.op.u.getdomaininfo.flags & XEN_DOMINF_dying);
+    CHECK_EQ(t.op.u.getdomaininfo.tot_pages, 0);
+    /* Its id is still taken; destroying it again changes nothing. */
+    dctl_config(&t.op.u.createdomain, true, 1);
+    CHECK_EQ(domctl(&t, XEN_DOMCTL_createdomain, 7), -EEXIST);
+    CHECK_EQ(domctl(&t, XEN_DOMCTL_destroydomain, 7), 0);
+    check_host(h);
+    /* The device model goes: so does the zombie, with the last reference. */
+    CHECK_EQ(domctl(&t, XEN_DOMCTL_destroydomain, 6), 0);
+    CHECK(peek_domain(h, 6) == NULL);
+    CHECK(peek_domain(h, 7) == NULL);
+    CHECK_EQ(domctl(&t, XEN_DOMCTL_getdomaininfo, 7), 0);
+    CHECK_EQ(t.op.domain, 8);
     check_host(h);
     host_destroy(h);
 }
@@ -159,16 +177,16 @@ TEST(domctl_createdomain_ids)
     /* A config domain_create refuses: -EINVAL, and no id is used up. */
     dctl_config(&t.op.u.createdomain, false, 0);
     CHECK_EQ(domctl(&t, XEN_DOMCTL_createdomain, 20), -EINVAL);
-    CHECK(get_domain_by_id(h, 20) == NULL);
+    CHECK(peek_domain(h, 20) == NULL);
     dctl_config(&t.op.u.createdomain, false, 1);
     t.op.u.createdomain.flags = XEN_DOMCTL_CDF_hap;    /* HAP without HVM */
     CHECK_EQ(domctl(&t, XEN_DOMCTL_createdomain, 20), -EINVAL);
     dctl_config(&t.op.u.createdomain, true, 129);      /* > HVM_MAX_VCPUS */
     CHECK_EQ(domctl(&t, XEN_DOMCTL_createdomain, 20), -EINVAL);
-    CHECK(get_domain_by_id(h, 20) == NULL);
+    CHECK(peek_domain(h, 20) == NULL);
 
     /* What createdomain made: paused by the controller, no vCPUs yet. */
-    d = get_domain_by_id(h, 2);
+    d = peek_domain(h, 2);
     REQUIRE(d);
     CHECK(is_hvm_domain(d) && hap_enabled(d));
     CHECK_EQ(d->pause_count, 1);
@@ -235,12 +253,57 @@ TEST(domctl_destroydomain)
     CHECK_EQ(domctl(&t, XEN_DOMCTL_destroydomain, 9), -ESRCH);
 
     CHECK_EQ(domctl(&t, XEN_DOMCTL_destroydomain, 1), 0);
-    CHECK(get_domain_by_id(h, 1) == NULL);
+    CHECK(peek_domain(h, 1) == NULL);
     CHECK_EQ(h->total_avail_pages, avail0);
     /* Every page came back dirty: the pool's, the Xen-heap's and the guest's. */
     CHECK_EQ(h->node_need_scrub[0] + h->node_need_scrub[1],
              dirty0 + 256 + 2 + 16);
     CHECK_EQ(domctl(&t, XEN_DOMCTL_destroydomain, 1), -ESRCH);
+    check_host(h);
+    host_destroy(h);
+}
+
+/*
+ * A lookup holds the domain for the whole op: destroyed under it, the
+ * domain dies (its pages back at once) but the struct stays, unlinked only
+ * when the last reference goes.
+ */
+TEST(domctl_destroy_while_referenced)
+{
+    struct host *h = boot_tiny(2, 4ULL << 20);
+    long avail0 = h->total_avail_pages;
+    struct dctl t;
+    struct domain *d, *held;
+
+    dctl_init(&t, h->hardware_domain);
+    d = dctl_create(&t, 0, false, 1);
+    REQUIRE(d);
+    d->max_pages = 16;
+    REQUIRE(alloc_domheap_pages(h, d, 2, 0));
+    held = get_domain_by_id(h, d->domain_id);
+    REQUIRE(held == d);
+    /* Creation, its pages, its Xen-heap pages (shared_info, grant), ours. */
+    CHECK_EQ(d->refcnt, 4);
+
+    CHECK_EQ(domctl(&t, XEN_DOMCTL_destroydomain, d->domain_id), 0);
+    CHECK_EQ(d->is_dying, DOMDYING_dead);
+    CHECK_EQ(d->tot_pages, 0);
+    CHECK_EQ(d->xenheap_pages, 0);
+    CHECK_EQ(d->refcnt, 1);
+    /* Its pages are back; shared_info and the grant frame go with it. */
+    CHECK_EQ(h->total_avail_pages, avail0 - 2);
+    CHECK(peek_domain(h, d->domain_id) == d);   /* a zombie */
+    CHECK_EQ(domctl(&t, XEN_DOMCTL_getdomaininfo, d->domain_id), 0);
+    CHECK(t.op.u.getdomaininfo.flags & XEN_DOMINF_dying);
+    /* Nothing can be given to it, nor claimed for it. */
+    CHECK(alloc_domheap_pages(h, d, 0, 0) == NULL);
+    CHECK_EQ(domain_set_outstanding_pages(d, 8, NUMA_NO_NODE), -EINVAL);
+    check_host(h);
+
+    put_domain(held);
+    CHECK(peek_domain(h, 1) == NULL);
+    CHECK_EQ(h->total_avail_pages, avail0);
+    CHECK_EQ(domctl(&t, XEN_DOMCTL_getdomaininfo, 1), -ESRCH);
     check_host(h);
     host_destroy(h);
 }
@@ -310,7 +373,7 @@ TEST(domctl_getdomaininfo_fields)
     t.op.u.createdomain.max_vcpus = 3;
     memcpy(t.op.u.createdomain.handle, handle, sizeof(handle));
     REQUIRE(domctl(&t, XEN_DOMCTL_createdomain, 2) == 0);
-    d = get_domain_by_id(h, 2);
+    d = peek_domain(h, 2);
     REQUIRE(d);
     /* Two of three vCPUs exist: max_vcpu_id is the highest created. */
     REQUIRE(vcpu_create(d, 0) == 0 && vcpu_create(d, 1) == 0);
@@ -421,7 +484,7 @@ TEST(domctl_max_vcpus_and_max_mem)
     dctl_init(&t, h->hardware_domain);
     dctl_config(&t.op.u.createdomain, true, 3);
     REQUIRE(domctl(&t, XEN_DOMCTL_createdomain, 1) == 0);
-    d = get_domain_by_id(h, 1);
+    d = peek_domain(h, 1);
     REQUIRE(d);
 
     /* max must be what createdomain said. */

@@ -210,7 +210,7 @@ TEST(domctl_paging_mempool_shadow)
     dctl_config(&t.op.u.createdomain, true, 1);
     t.op.u.createdomain.flags = XEN_DOMCTL_CDF_hvm;      /* shadow paging */
     REQUIRE(domctl(&t, XEN_DOMCTL_createdomain, 1) == 0);
-    d = get_domain_by_id(h, 1);
+    d = peek_domain(h, 1);
     REQUIRE(d && !hap_enabled(d));
     /* shadow_enable: 1024 pages. */
     CHECK_EQ(pool_get(&t, 1, &size), 0);

@@ -90,7 +90,7 @@ TEST(domctl_vcpuaffinity_errors)
     affbufs_init(&t, &b);
     dctl_config(&t.op.u.createdomain, true, 3);
     REQUIRE(domctl(&t, XEN_DOMCTL_createdomain, 1) == 0);
-    d = get_domain_by_id(h, 1);
+    d = peek_domain(h, 1);
     REQUIRE(d && vcpu_create(d, 0) == 0);
 
     CHECK_EQ(vcpuaff(&t, XEN_DOMCTL_setvcpuaffinity, 1, 3,
@@ -321,7 +321,7 @@ TEST(domctl_initial_vcpu_placement)
     affbufs_init(&t, &b);
     dctl_config(&t.op.u.createdomain, true, 4);
     REQUIRE(domctl(&t, XEN_DOMCTL_createdomain, 1) == 0);
-    d = get_domain_by_id(h, 1);
+    d = peek_domain(h, 1);
     REQUIRE(d);
     /* Node affinity set before the vCPUs exist: they start on node 1. */
     b.hard[0] = 0x02;
@@ -404,7 +404,7 @@ TEST(domctl_getvcpuinfo)
     vi = &t.op.u.getvcpuinfo;
     dctl_config(&t.op.u.createdomain, true, 3);
     REQUIRE(domctl(&t, XEN_DOMCTL_createdomain, 1) == 0);
-    d = get_domain_by_id(h, 1);
+    d = peek_domain(h, 1);
     REQUIRE(d && vcpu_create(d, 0) == 0 && vcpu_create(d, 1) == 0);
 
     vi->vcpu = 3;

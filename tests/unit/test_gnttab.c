@@ -131,7 +131,7 @@ TEST(gnttab_init_refusals_leave_nothing_behind)
     CHECK_EQ(rc, 0);
     CHECK(create(h, 2, 1, 0, XEN_DOMCTL_GRANT_version(1), &rc) != NULL);
     CHECK_EQ(rc, 0);
-    CHECK_EQ(gnttab_resource_max_frames(get_domain_by_id(h, 2),
+    CHECK_EQ(gnttab_resource_max_frames(peek_domain(h, 2),
                                         XENMEM_resource_grant_table_id_shared),
              1);
     /* An id in use: everything the second creation set up goes again. */
@@ -139,7 +139,7 @@ TEST(gnttab_init_refusals_leave_nothing_behind)
     CHECK(create(h, 2, 1, 0, XEN_DOMCTL_GRANT_version(1), &rc) == NULL);
     CHECK_EQ(rc, -EEXIST);
     CHECK_EQ(h->total_avail_pages, before);
-    CHECK_EQ(get_domain_by_id(h, 2)->xenheap_pages, 2);
+    CHECK_EQ(peek_domain(h, 2)->xenheap_pages, 2);
     check_host(h);
     host_destroy(h);
 }

@@ -79,6 +79,15 @@ struct host *boot_preset(const char *name, const char *opt1, const char *opt2)
     return boot_spec(hs);
 }
 
+struct domain *peek_domain(struct host *h, domid_t id)
+{
+    struct domain *d = get_domain_by_id(h, id);
+
+    if ( d )
+        put_domain(d);
+    return d;
+}
+
 void check_host(struct host *h)
 {
     char buf[2048];

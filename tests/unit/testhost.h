@@ -25,6 +25,11 @@ struct host *boot_tiny(unsigned int nr_nodes, uint64_t node_bytes);
  */
 struct host *boot_tiny_bare(unsigned int nr_nodes, uint64_t node_bytes);
 struct host *boot_preset(const char *name, const char *opt1, const char *opt2);
+/*
+ * The domain with this id (NULL if none), without taking a reference:
+ * for single-threaded tests, which know nobody frees it under them.
+ */
+struct domain *peek_domain(struct host *h, domid_t id);
 /* host_check() must find nothing; prints the findings otherwise. */
 void check_host(struct host *h);
 /* A domain with max_pages set. */
