@@ -286,7 +286,17 @@ destroy $domid
 placed() { # NODE: how many of the guest's pages left node NODE's free memory
     echo $(( ${before[$1]} - $(node_free $1) ))
 }
-snapshot() { before=([0]=$(node_free 0) [1]=$(node_free 1)); }
+# Xen takes clean pages on any allowed node before dirty ones on the
+# preferred node (get_free_buddy's two passes), so placement is only
+# deterministic once the scrubbers have cleaned what earlier guests left.
+wait_scrubbed() {
+    local i
+    for i in $(seq 200); do
+        [ "$(inspect unscrubbed | sed -n 's/^unscrubbed=//p')" = 0 ] && return
+        sleep 0.05
+    done
+}
+snapshot() { wait_scrubbed; before=([0]=$(node_free 0) [1]=$(node_free 1)); }
 bp --type hvm --vcpus 2 --memory 1024 --platform vcpu/0/affinity=0011 \
    --platform vcpu/1/affinity=0011
 snapshot

@@ -208,6 +208,37 @@ static int cmd_numa(void)
     return 0;
 }
 
+/*
+ * Pages waiting for the scrubbers, over all nodes: debug key 'H' (Xen's
+ * dump_heap: "Node N has P unscrubbed pages"), read back from the console
+ * as `xl debug-keys H; xl dmesg` would.  Only the last dump counts.
+ */
+static int cmd_unscrubbed(void)
+{
+    static char buf[1 << 20];
+    unsigned int size = sizeof(buf) - 1, node;
+    unsigned long pages, total = 0;
+    char *line, *last = NULL, *save;
+
+    if ( xc_send_debug_keys(xch, "H") )
+        return die("xc_send_debug_keys");
+    if ( xc_readconsolering(xch, buf, &size, 0, 0, NULL) )
+        return die("xc_readconsolering");
+    buf[size] = '\0';
+    /* The last dump starts at the last "Node 0 has" line. */
+    for ( line = buf; (line = strstr(line, "Node 0 has ")) != NULL; line++ )
+        last = line;
+    if ( !last )
+        return die("no heap dump on the console");
+    for ( line = strtok_r(last, "\n", &save); line;
+          line = strtok_r(NULL, "\n", &save) )
+        if ( sscanf(line, "Node %u has %lu unscrubbed pages", &node,
+                    &pages) == 2 )
+            total += pages;
+    printf("unscrubbed=%lu\n", total);
+    return 0;
+}
+
 static int get_info(uint32_t domid, xc_domaininfo_t *info)
 {
     if ( xc_domain_getinfolist(xch, domid, 1, info) != 1 ||
@@ -337,9 +368,11 @@ int main(int argc, char *argv[])
         return die("xc_interface_open");
     if ( !strcmp(cmd, "numa") )
         return cmd_numa();
+    if ( !strcmp(cmd, "unscrubbed") )
+        return cmd_unscrubbed();
     if ( argc < 3 )
     {
-        fprintf(stderr, "usage: xg-inspect e820|numa|hvm-info|acpi|dominfo|"
+        fprintf(stderr, "usage: xg-inspect e820|numa|unscrubbed|hvm-info|acpi|dominfo|"
                         "affinity|sched|tsc DOMID|param DOMID INDEX|"
                         "cpuid DOMID LEAF [SUBLEAF]\n");
         return 2;
