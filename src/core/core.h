@@ -668,6 +668,15 @@ void domain_shutdown(struct domain *d, unsigned int reason);
  *   XEN_DOMCTL_destroydomain; Xen's domain_kill does both halves.
  */
 struct domain *get_domain_by_id(struct host *h, domid_t domid);
+/*
+ * get_domain_from: the first domain with an id at or above id that still
+ * has a reference, with one taken (release it with put_domain), or NULL;
+ * dying domains count.  Walking every domain (Xen's for_each_domain under
+ * the RCU read lock) is
+ *   for ( id = 0; (d = get_domain_from(h, id)) != NULL; put_domain(d) )
+ *       id = d->domain_id + 1, ...;
+ */
+struct domain *get_domain_from(struct host *h, unsigned int id);
 bool get_domain(struct domain *d);
 void get_knownalive_domain(struct domain *d);
 void put_domain(struct domain *d);

@@ -255,6 +255,22 @@ struct domain *get_domain_by_id(struct host *h, domid_t domid)
     return d;
 }
 
+/*
+ * The first domain at or above id that still has a reference, with one
+ * taken (Xen walks the domain list under the RCU read lock), or NULL.
+ */
+struct domain *get_domain_from(struct host *h, unsigned int id)
+{
+    struct domain *d = NULL;
+
+    pthread_mutex_lock(&h->domlist_lock);
+    for ( ; id < DOMID_FIRST_RESERVED && !d; id++ )
+        if ( (d = h->domains[id]) != NULL && !get_domain(d) )
+            d = NULL;
+    pthread_mutex_unlock(&h->domlist_lock);
+    return d;
+}
+
 void get_knownalive_domain(struct domain *d)
 {
     /* The caller holds a reference, so the count cannot be 0 here. */

@@ -469,22 +469,6 @@ static long domctl_set_target(struct caller *c, struct domain *d,
     return 0;
 }
 
-/*
- * The first domain at or above id that still has a reference, with one
- * taken (Xen walks the domain list under the RCU read lock), or NULL.
- */
-struct domain *get_domain_from(struct host *h, unsigned int id)
-{
-    struct domain *d = NULL;
-
-    pthread_mutex_lock(&h->domlist_lock);
-    for ( ; id < DOMID_FIRST_RESERVED && !d; id++ )
-        if ( (d = h->domains[id]) != NULL && !get_domain(d) )
-            d = NULL;
-    pthread_mutex_unlock(&h->domlist_lock);
-    return d;
-}
-
 /* Without a domain named exactly: the first one at or above the id. */
 static long domctl_getdomaininfo(struct caller *c, struct domain *d,
                                  struct xen_domctl *op)

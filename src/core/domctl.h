@@ -42,11 +42,6 @@ int bitmap_to_xenctl_bitmap(const struct guest_access *mem,
 
 /* domctl.c: fill info for d (getdomaininfo(), shared with sysctl.c). */
 void getdomaininfo(struct domain *d, struct xen_domctl_getdomaininfo *info);
-/*
- * domctl.c: the first domain with an id at or above id, with a reference
- * taken (release it with put_domain), or NULL.  Dying domains count.
- */
-struct domain *get_domain_from(struct host *h, unsigned int id);
 
 /*
  * sched.c.

@@ -40,7 +40,6 @@
 #include <string.h>
 
 #include "core.h"
-#include "domctl.h"
 #include "grant_table.h"
 #include "guest_access.h"
 #include "hypercall.h"

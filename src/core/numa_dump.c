@@ -24,7 +24,6 @@
 #include <time.h>
 
 #include "core.h"
-#include "domctl.h"
 
 static bool node_online(const struct host *h, unsigned int node)
 {

@@ -30,7 +30,6 @@
 
 #include "core.h"
 #include "arch_domain.h"
-#include "domctl.h"
 #include "p2m.h"
 
 #define P2M_ENTRIES   512
